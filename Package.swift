@@ -1,0 +1,78 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers (each module depends only on those listed above it):
+//   1. TesseraImaging           — PNG I/O (libpng), resampling, tile planning, feathered blending
+//   2. TesseraTensor            — Float32 NCHW tensors and ops over OpenBLAS
+//      TesseraCheckpoint        — safetensors / pickle readers, key layouts, model detection
+//      TesseraModels            — checkpoint loading, tokenizer, CLIP, UNet, VAE, ControlNet, LoRA, ESRGAN
+//      TesseraSampling          — schedules, samplers, torch/Philox RNG
+//   3. TesseraZMQ, TesseraWire  — libzmq wrapper; versioned wire protocol with LZ4 payloads and checksums
+//   4. TesseraCluster           — coordinator (SQLite job store via GRDB), worker, tile renderers
+//   5. tessera, tessera-bench   — the CLI and the benchmarks
+
+let package = Package(
+    name: "Tessera",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tessera", targets: ["TesseraCLI"]),
+        .executable(name: "tessera-bench", targets: ["TesseraBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // C libraries from Debian, through pkg-config.
+        .systemLibrary(name: "CLibPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        // libpng reports errors by longjmp, which Swift frames must never see; this shim owns the setjmp.
+        .target(name: "CPNGShim", dependencies: ["CLibPNG"]),
+
+        // Layer 1
+        .target(name: "TesseraImaging", dependencies: ["CPNGShim"]),
+
+        // Layer 2
+        .target(name: "TesseraTensor", dependencies: ["COpenBLAS"]),
+        .target(name: "TesseraCheckpoint", dependencies: ["TesseraTensor"]),
+        .target(name: "TesseraModels", dependencies: ["TesseraTensor", "TesseraCheckpoint"], resources: [.copy("Resources/tokenizer")]),
+        .target(name: "TesseraSampling", dependencies: ["TesseraTensor"]),
+
+        // Layer 3
+        .target(name: "TesseraZMQ", dependencies: ["CZeroMQ"]),
+        .target(name: "TesseraWire", dependencies: ["CLZ4", "TesseraZMQ"]),
+
+        // Layer 4
+        .target(name: "TesseraCluster", dependencies: [
+            "TesseraImaging", "TesseraWire", "TesseraZMQ",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Layer 5
+        .executableTarget(name: "TesseraCLI", dependencies: [
+            "TesseraImaging", "TesseraCluster", "TesseraModels", "TesseraSampling",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "TesseraBench", dependencies: [
+            "TesseraImaging", "TesseraCluster", "TesseraModels", "TesseraSampling",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests
+        .testTarget(name: "TesseraImagingTests", dependencies: ["TesseraImaging"]),
+        .testTarget(name: "TesseraTensorTests", dependencies: ["TesseraTensor"]),
+        .testTarget(name: "TesseraCheckpointTests", dependencies: ["TesseraCheckpoint"]),
+        .testTarget(name: "TesseraModelsTests", dependencies: ["TesseraModels"]),
+        .testTarget(name: "TesseraSamplingTests", dependencies: ["TesseraSampling"]),
+        .testTarget(name: "TesseraWireTests", dependencies: ["TesseraWire", "TesseraZMQ"]),
+        .testTarget(name: "TesseraClusterTests", dependencies: ["TesseraCluster", "TesseraImaging"]),
+        .testTarget(name: "ParityTests", dependencies: ["TesseraModels", "TesseraSampling", "TesseraTensor", "TesseraCheckpoint"]),
+    ]
+)
