@@ -3,7 +3,9 @@ import PackageDescription
 
 // Layers (each module depends only on those listed above it):
 //   1. TesseraImaging           — PNG I/O (libpng), resampling, tile planning, feathered blending
+//      TesseraTerminal          — progress bar with ETA on a terminal, plain lines otherwise
 //   2. TesseraTensor            — Float32 NCHW tensors and ops over OpenBLAS
+//      TesseraPrompt            — CLIP BPE tokenizer, A1111 prompt emphasis/BREAK/chunking, infotext
 //      TesseraCheckpoint        — safetensors / pickle readers, key layouts, model detection
 //      TesseraModels            — checkpoint loading, tokenizer, CLIP, UNet, VAE, ControlNet, LoRA, ESRGAN
 //      TesseraSampling          — schedules, samplers, torch/Philox RNG
@@ -23,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries from Debian, through pkg-config.
@@ -35,11 +38,15 @@ let package = Package(
 
         // Layer 1
         .target(name: "TesseraImaging", dependencies: ["CPNGShim"]),
+        .target(name: "TesseraTerminal"),
 
         // Layer 2
         .target(name: "TesseraTensor", dependencies: ["COpenBLAS"]),
-        .target(name: "TesseraCheckpoint", dependencies: ["TesseraTensor"]),
-        .target(name: "TesseraModels", dependencies: ["TesseraTensor", "TesseraCheckpoint"], resources: [.copy("Resources/tokenizer")]),
+        .target(name: "TesseraPrompt", resources: [.copy("Resources/tokenizer")]),
+        .target(name: "TesseraCheckpoint", dependencies: [
+            "TesseraTensor", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "TesseraModels", dependencies: ["TesseraTensor", "TesseraCheckpoint", "TesseraPrompt"]),
         .target(name: "TesseraSampling", dependencies: ["TesseraTensor"]),
 
         // Layer 3
@@ -48,7 +55,7 @@ let package = Package(
 
         // Layer 4
         .target(name: "TesseraCluster", dependencies: [
-            "TesseraImaging", "TesseraWire", "TesseraZMQ",
+            "TesseraImaging", "TesseraTerminal", "TesseraWire", "TesseraZMQ",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),
@@ -56,7 +63,7 @@ let package = Package(
 
         // Layer 5
         .executableTarget(name: "TesseraCLI", dependencies: [
-            "TesseraImaging", "TesseraCluster", "TesseraModels", "TesseraSampling",
+            "TesseraImaging", "TesseraTerminal", "TesseraCluster", "TesseraModels", "TesseraSampling", "TesseraCheckpoint", "TesseraPrompt",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -68,11 +75,15 @@ let package = Package(
         // Tests
         .testTarget(name: "TesseraImagingTests", dependencies: ["TesseraImaging"]),
         .testTarget(name: "TesseraTensorTests", dependencies: ["TesseraTensor"]),
+        .testTarget(name: "TesseraTerminalTests", dependencies: ["TesseraTerminal"]),
+        .testTarget(name: "TesseraPromptTests", dependencies: ["TesseraPrompt"]),
         .testTarget(name: "TesseraCheckpointTests", dependencies: ["TesseraCheckpoint"]),
         .testTarget(name: "TesseraModelsTests", dependencies: ["TesseraModels"]),
         .testTarget(name: "TesseraSamplingTests", dependencies: ["TesseraSampling"]),
         .testTarget(name: "TesseraWireTests", dependencies: ["TesseraWire", "TesseraZMQ"]),
         .testTarget(name: "TesseraClusterTests", dependencies: ["TesseraCluster", "TesseraImaging"]),
+        // Runs the built `tessera` executable end to end (exit codes, files written, real processes).
+        .testTarget(name: "TesseraCLITests", dependencies: ["TesseraImaging"]),
         .testTarget(name: "ParityTests", dependencies: ["TesseraModels", "TesseraSampling", "TesseraTensor", "TesseraCheckpoint"]),
     ]
 )

@@ -1,2 +1,3 @@
 import TesseraTensor
 import TesseraCheckpoint
+import TesseraPrompt
