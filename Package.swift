@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers (each module depends only on those listed above it):
 //   1. TesseraImaging           — PNG I/O (libpng), resampling, tile planning, feathered blending
+//      TesseraImageOps          — A1111 image-space operations: resize modes, masks, preprocessors, colour fix
 //      TesseraTerminal          — progress bar with ETA on a terminal, plain lines otherwise
 //   2. TesseraTensor            — Float32 NCHW tensors and ops over OpenBLAS
 //      TesseraPrompt            — CLIP BPE tokenizer, A1111 prompt emphasis/BREAK/chunking, infotext
@@ -39,6 +40,7 @@ let package = Package(
         // Layer 1
         .target(name: "TesseraImaging", dependencies: ["CPNGShim"]),
         .target(name: "TesseraTerminal"),
+        .target(name: "TesseraImageOps", dependencies: ["TesseraImaging"]),
 
         // Layer 2
         .target(name: "TesseraTensor", dependencies: ["COpenBLAS"]),
@@ -63,7 +65,7 @@ let package = Package(
 
         // Layer 5
         .executableTarget(name: "TesseraCLI", dependencies: [
-            "TesseraImaging", "TesseraTerminal", "TesseraCluster", "TesseraModels", "TesseraSampling", "TesseraCheckpoint", "TesseraPrompt",
+            "TesseraImaging", "TesseraImageOps", "TesseraTerminal", "TesseraCluster", "TesseraModels", "TesseraSampling", "TesseraCheckpoint", "TesseraPrompt",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -75,6 +77,7 @@ let package = Package(
         // Tests
         .testTarget(name: "TesseraImagingTests", dependencies: ["TesseraImaging"]),
         .testTarget(name: "TesseraTensorTests", dependencies: ["TesseraTensor"]),
+        .testTarget(name: "TesseraImageOpsTests", dependencies: ["TesseraImageOps", "TesseraImaging"]),
         .testTarget(name: "TesseraTerminalTests", dependencies: ["TesseraTerminal"]),
         .testTarget(name: "TesseraPromptTests", dependencies: ["TesseraPrompt"]),
         .testTarget(name: "TesseraCheckpointTests", dependencies: ["TesseraCheckpoint"]),
