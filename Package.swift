@@ -10,6 +10,7 @@ import PackageDescription
 //      TesseraCheckpoint        — safetensors / pickle readers, key layouts, model detection
 //      TesseraModels            — checkpoint loading, tokenizer, CLIP, UNet, VAE, ControlNet, LoRA, ESRGAN
 //      TesseraSampling          — schedules, samplers, torch/Philox RNG
+//      TesseraPipelines         — A1111 txt2img / img2img / inpaint / ControlNet units on the above
 //   3. TesseraZMQ, TesseraWire  — libzmq wrapper; versioned wire protocol with LZ4 payloads and checksums
 //   4. TesseraCluster           — coordinator (SQLite job store via GRDB), worker, tile renderers
 //   5. tessera, tessera-bench   — the CLI and the benchmarks
@@ -50,6 +51,10 @@ let package = Package(
         ]),
         .target(name: "TesseraModels", dependencies: ["TesseraTensor", "TesseraCheckpoint", "TesseraPrompt"]),
         .target(name: "TesseraSampling", dependencies: ["TesseraTensor"]),
+        .target(name: "TesseraPipelines", dependencies: [
+            "TesseraModels", "TesseraSampling", "TesseraPrompt", "TesseraCheckpoint", "TesseraTensor",
+            "TesseraImaging", "TesseraImageOps",
+        ]),
 
         // Layer 3
         .target(name: "TesseraZMQ", dependencies: ["CZeroMQ"]),
@@ -65,7 +70,7 @@ let package = Package(
 
         // Layer 5
         .executableTarget(name: "TesseraCLI", dependencies: [
-            "TesseraImaging", "TesseraImageOps", "TesseraTerminal", "TesseraCluster", "TesseraModels", "TesseraSampling", "TesseraCheckpoint", "TesseraPrompt",
+            "TesseraImaging", "TesseraImageOps", "TesseraTerminal", "TesseraCluster", "TesseraModels", "TesseraSampling", "TesseraCheckpoint", "TesseraPrompt", "TesseraPipelines",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -82,6 +87,7 @@ let package = Package(
         .testTarget(name: "TesseraPromptTests", dependencies: ["TesseraPrompt"]),
         .testTarget(name: "TesseraCheckpointTests", dependencies: ["TesseraCheckpoint"]),
         .testTarget(name: "TesseraModelsTests", dependencies: ["TesseraModels"]),
+        .testTarget(name: "TesseraPipelinesTests", dependencies: ["TesseraPipelines", "TesseraImaging"]),
         .testTarget(name: "TesseraSamplingTests", dependencies: ["TesseraSampling"]),
         .testTarget(name: "TesseraWireTests", dependencies: ["TesseraWire", "TesseraZMQ"]),
         .testTarget(name: "TesseraClusterTests", dependencies: ["TesseraCluster", "TesseraImaging"]),
