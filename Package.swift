@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "TesseraTensorTests", dependencies: ["TesseraTensor"]),
         .testTarget(name: "TesseraImageOpsTests", dependencies: ["TesseraImageOps", "TesseraImaging"]),
         .testTarget(name: "TesseraTerminalTests", dependencies: ["TesseraTerminal"]),
-        .testTarget(name: "TesseraPromptTests", dependencies: ["TesseraPrompt"]),
+        .testTarget(name: "TesseraPromptTests", dependencies: ["TesseraPrompt"], exclude: ["Data", "Generators"]),
         .testTarget(name: "TesseraCheckpointTests", dependencies: ["TesseraCheckpoint"]),
         .testTarget(name: "TesseraModelsTests", dependencies: ["TesseraModels"]),
         .testTarget(name: "TesseraPipelinesTests", dependencies: ["TesseraPipelines", "TesseraImaging"]),
