@@ -19,13 +19,21 @@ public final class SafeTensorsFile: @unchecked Sendable {
     public let entries: [String: Entry]
     /// The optional `__metadata__` string map.
     public let metadata: [String: String]
-    private let file: MappedFile
-    private let dataStart: Int
+    /// Dtype and shape of every tensor (the `TensorArchive` view of `entries`).
+    public let tensorInfos: [String: TensorInfo]
+    /// Byte offset of the data section (8 + header length); tensor data ranges are relative to it.
+    public let dataStart: Int
+    let file: MappedFile
 
     /// Opens and validates `path`.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(file: MappedFile(path: path))
+    }
+
+    /// Validates an already mapped file.
+    public init(file: MappedFile) throws {
+        let path = file.path
         self.path = path
-        let file = try MappedFile(path: path)
         self.file = file
         func fail(_ problem: String) -> CheckpointError { CheckpointError(path: path, problem: problem) }
         guard file.count >= 8 else {
@@ -79,6 +87,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
         }
         self.entries = entries
         self.metadata = metadata
+        self.tensorInfos = entries.mapValues { TensorInfo(dtype: $0.dtype, shape: $0.shape) }
     }
 
     /// Tensor names, sorted.

@@ -15,6 +15,16 @@ public protocol WeightSource: Sendable {
     func contains(_ name: String) -> Bool
     /// The tensor `name` as Float32; throws a `CheckpointError` naming the file if absent or unreadable.
     func tensor(_ name: String) throws -> Tensor
+    /// The shape of `name` (as `tensor(name)` would return it), or nil if absent. File-backed
+    /// sources answer from their header without reading data.
+    func shape(_ name: String) -> [Int]?
+}
+
+extension WeightSource {
+    /// Fallback for sources without header metadata: decodes the tensor.
+    public func shape(_ name: String) -> [Int]? {
+        contains(name) ? (try? tensor(name))?.shape : nil
+    }
 }
 
 extension SafeTensorsFile: WeightSource {
