@@ -1,3 +1,4 @@
 #include <png.h>
 #include "png_shim.h"
+
 int tessera_png_shim_version(void) { return (int)png_access_version_number(); }
