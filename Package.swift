@@ -70,7 +70,7 @@ let package = Package(
 
         // Layer 5
         .executableTarget(name: "TesseraCLI", dependencies: [
-            "TesseraImaging", "TesseraImageOps", "TesseraTerminal", "TesseraCluster", "TesseraModels", "TesseraSampling", "TesseraCheckpoint", "TesseraPrompt", "TesseraPipelines",
+            "TesseraImaging", "TesseraImageOps", "TesseraTerminal", "TesseraCluster", "TesseraWire", "TesseraModels", "TesseraSampling", "TesseraCheckpoint", "TesseraPrompt", "TesseraPipelines",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "TesseraPipelinesTests", dependencies: ["TesseraPipelines", "TesseraImaging"]),
         .testTarget(name: "TesseraSamplingTests", dependencies: ["TesseraSampling"]),
         .testTarget(name: "TesseraWireTests", dependencies: ["TesseraWire", "TesseraZMQ"]),
-        .testTarget(name: "TesseraClusterTests", dependencies: ["TesseraCluster", "TesseraImaging"]),
+        .testTarget(name: "TesseraClusterTests", dependencies: ["TesseraCluster", "TesseraImaging", "TesseraWire", "TesseraZMQ"]),
         // Runs the built `tessera` executable end to end (exit codes, files written, real processes).
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraImaging"]),
         .testTarget(name: "ParityTests", dependencies: ["TesseraModels", "TesseraSampling", "TesseraTensor", "TesseraCheckpoint"]),

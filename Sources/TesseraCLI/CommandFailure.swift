@@ -1,0 +1,5 @@
+/// An error the CLI reports as is (already one clear line).
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

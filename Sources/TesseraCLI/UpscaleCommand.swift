@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import TesseraCluster
+import TesseraImaging
+import TesseraTerminal
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `tessera upscale IN.png --scale 2 -o OUT.png [--local N]`: a whole job on this machine, either in this process
+/// or (with `--local N`) on a coordinator and N worker processes started for the occasion.
+struct UpscaleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upscale", abstract: "Upscale a PNG in tiles, in this process or with --local N worker processes.")
+
+    @Argument(help: "Input PNG.")
+    var input: String
+
+    @OptionGroup var job: JobOptions
+
+    @Option(name: .shortAndLong, help: "Output PNG (default: <input>-upscaled.png).")
+    var output: String?
+
+    @Option(name: .long, help: "Run on a local cluster: one coordinator and N worker processes on loopback.")
+    var local: Int?
+
+    @Option(name: .long, help: "Render threads per local worker.")
+    var threads: Int = 1
+
+    @Option(name: .customLong("render-delay-ms"), help: "Test option: each local worker waits this long per tile.")
+    var renderDelayMs: Int?
+
+    @Flag(name: .customLong("keep-state"), help: "Keep the local cluster's state directory and logs.")
+    var keepState = false
+
+    func validate() throws {
+        if let local, !(1...256).contains(local) { throw ValidationError("--local must be in 1...256, got \(local)") }
+        if !(1...256).contains(threads) { throw ValidationError("--threads must be in 1...256, got \(threads)") }
+    }
+
+    func run() throws {
+        let spec = try job.spec(over: UpscaleJobSpec(upscaler: "lanczos"))
+        let outputPath = output ?? Self.defaultOutput(for: input)
+        let png: PNGImage
+        do { png = try PNGImage.read(path: input) } catch { throw CommandFailure("\(error)") }
+        let source = png.rgba8
+        if let local {
+            try runLocal(workers: local, spec: spec, outputPath: outputPath, sourceWidth: source.width,
+                sourceHeight: source.height)
+        } else {
+            let plan = try UpscalePlan(spec: spec, sourceWidth: source.width, sourceHeight: source.height)
+            let bar = ProgressBar.onStandardError(total: plan.tileCount, label: "upscale")
+            // Ctrl-C: remove the half-written temporary file instead of leaving it next to the output.
+            let temporary = InProcessUpscaler.temporaryPath(for: outputPath)
+            let signals = SignalWatcher { _ in
+                unlink(temporary)
+                bar.finish(detail: "interrupted")
+                Glibc.exit(130)
+            }
+            defer { signals.cancel() }
+            _ = try InProcessUpscaler.upscale(source: source, spec: spec, to: outputPath) { done, _ in
+                bar.update(completed: done)
+            }
+            bar.finish(completed: plan.tileCount)
+            print("Wrote \(outputPath) (\(plan.outputWidth)x\(plan.outputHeight), \(plan.tileCount) tiles)")
+        }
+    }
+
+    static func defaultOutput(for input: String) -> String {
+        let url = URL(fileURLWithPath: input)
+        return url.deletingPathExtension().path + "-upscaled.png"
+    }
+
+    private func runLocal(workers: Int, spec: UpscaleJobSpec, outputPath: String, sourceWidth: Int, sourceHeight: Int)
+        throws
+    {
+        let plan = try UpscalePlan(spec: spec, sourceWidth: sourceWidth, sourceHeight: sourceHeight)
+        var template = Array((NSTemporaryDirectory() + "tessera-local-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw CommandFailure("cannot create a temporary directory") }
+        let stateDir = String(cString: made)
+        var extra: [String] = []
+        if let renderDelayMs { extra += ["--render-delay-ms", "\(renderDelayMs)"] }
+        let cluster = LocalCluster(
+            executable: LocalCluster.currentExecutable(), stateDir: stateDir, workers: workers,
+            threadsPerWorker: threads, extraWorkerArguments: extra)
+        let interrupted = StopFlag()
+        let signals = SignalWatcher { _ in interrupted.set() }
+        var succeeded = false
+        defer {
+            cluster.stop()
+            signals.cancel()
+            if succeeded && !keepState { try? FileManager.default.removeItem(atPath: stateDir) }
+            else { FileHandle.standardError.write(Data("tessera: local cluster logs kept in \(stateDir)/logs\n".utf8)) }
+        }
+        let endpoints = try cluster.start()
+        let client = try ClusterClient(endpoint: endpoints.client)
+        let pngData: Data
+        do { pngData = try Data(contentsOf: URL(fileURLWithPath: input)) } catch {
+            throw CommandFailure("\(input): \(error.localizedDescription)")
+        }
+        let jobId = try client.submit(png: pngData, spec: spec, sourceName: URL(fileURLWithPath: input).lastPathComponent)
+        let bar = ProgressBar.onStandardError(total: plan.tileCount, label: "upscale x\(workers)")
+        var record = try client.status(jobId: jobId).first
+        while let current = record, !current.state.isFinal {
+            if interrupted.isSet {
+                bar.finish(detail: "interrupted")
+                throw ExitCode(130)
+            }
+            bar.update(completed: Int(current.tilesDone), detail: "\(workers) workers")
+            usleep(100_000)
+            if cluster.coordinator?.isRunning != true {
+                throw CommandFailure("local coordinator died: \(cluster.logTail("coordinator.log"))")
+            }
+            record = try client.status(jobId: jobId).first
+        }
+        guard let final = record else { throw CommandFailure("job \(jobId) vanished") }
+        guard final.state == .done else {
+            bar.finish(detail: final.state == .failed ? "failed" : "cancelled")
+            throw CommandFailure("job \(jobId) \(final.state == .failed ? "failed" : "was cancelled"): \(final.message)")
+        }
+        bar.finish(completed: plan.tileCount, detail: "\(workers) workers")
+        let bytes = try client.fetch(jobId: jobId)
+        try AtomicFile.write([UInt8](bytes), to: outputPath)
+        succeeded = true
+        print("Wrote \(outputPath) (\(plan.outputWidth)x\(plan.outputHeight), \(plan.tileCount) tiles, \(workers) workers)")
+    }
+}

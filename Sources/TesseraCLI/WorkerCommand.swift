@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TesseraCluster
+
+/// `tessera worker --connect tcp://HOST:PORT [--threads N]`: renders tiles for a coordinator until SIGTERM.
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker", abstract: "Run a render worker that connects to a coordinator.")
+
+    @Option(name: .long, help: "Coordinator worker endpoint, e.g. tcp://127.0.0.1:5555.")
+    var connect: String
+
+    @Option(name: .long, help: "Tiles rendered at once.")
+    var threads: Int = 1
+
+    @Option(name: .long, help: "Worker id (default: <host>-<pid>-<random>).")
+    var id: String?
+
+    @Option(
+        name: .customLong("render-delay-ms"),
+        help: "Test/benchmark option: wait this long per tile (reporting progress) before rendering it.")
+    var renderDelayMs: Int = 0
+
+    @Option(name: .customLong("drain-timeout"), help: "Seconds running tiles may finish after SIGTERM before hand-back.")
+    var drainTimeout: Double = 30
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard connect.contains("://") else { throw ValidationError("--connect must be an endpoint like tcp://HOST:PORT") }
+        guard (1...256).contains(threads) else { throw ValidationError("--threads must be in 1...256") }
+        guard renderDelayMs >= 0 else { throw ValidationError("--render-delay-ms must not be negative") }
+    }
+
+    func run() throws {
+        var options = WorkerOptions(coordinator: connect, threads: threads, workerId: id)
+        options.drainTimeoutSeconds = drainTimeout
+        let base: any WorkerTileRenderer = ClassicalTileRenderer()
+        let renderer: any WorkerTileRenderer = renderDelayMs > 0 ? DelayedTileRenderer(base, delayMilliseconds: renderDelayMs) : base
+        let worker = Worker(options: options, renderer: renderer, logger: CLILogging.logger("tessera.worker", level: logLevel))
+        let signals = SignalWatcher { _ in worker.requestStop() }
+        defer { signals.cancel() }
+        ParentDeathWatch.armIfRequested { worker.requestStop() }
+        try worker.run()
+    }
+}

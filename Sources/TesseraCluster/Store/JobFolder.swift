@@ -1,0 +1,18 @@
+/// Where one job's files live inside the state directory:
+/// `jobs/<id>/source.png`, `jobs/<id>/tiles/<index>.tile`, `jobs/<id>/output.png`.
+public struct JobFolder: Sendable {
+    public let root: String
+
+    public init(stateDir: String, jobId: String) {
+        root = stateDir + "/jobs/" + jobId
+    }
+
+    public var sourcePath: String { root + "/source.png" }
+    public var tilesDirectory: String { root + "/tiles" }
+    public var outputPath: String { root + "/output.png" }
+    public func tilePath(_ index: Int) -> String { tilesDirectory + "/\(index).tile" }
+
+    public func create() throws {
+        try AtomicFile.makeDirectories(tilesDirectory)
+    }
+}

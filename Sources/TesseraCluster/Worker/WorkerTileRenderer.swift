@@ -1,0 +1,78 @@
+import Synchronization
+import TesseraImaging
+
+/// Everything a renderer needs for one tile: the job's plan, which tile, and the source image.
+public struct TileWork: Sendable {
+    public var jobId: String
+    public var tileIndex: Int
+    public var attempt: Int
+    public var plan: UpscalePlan
+    public var source: RGBAImage
+
+    public init(jobId: String, tileIndex: Int, attempt: Int, plan: UpscalePlan, source: RGBAImage) {
+        self.jobId = jobId
+        self.tileIndex = tileIndex
+        self.attempt = attempt
+        self.plan = plan
+        self.source = source
+    }
+
+    /// The output rectangle the renderer must produce.
+    public var renderRect: TesseraImaging.PixelRect { plan.renderRect(tileIndex) }
+}
+
+/// Lets a renderer report per-tile progress (which renews the tile's lease) and notice cancellation.
+public final class TileProgressReporter: Sendable {
+    private let onProgress: @Sendable (Double) -> Void
+    private let cancelled = Atomic<Bool>(false)
+
+    public init(onProgress: @escaping @Sendable (Double) -> Void = { _ in }) {
+        self.onProgress = onProgress
+    }
+
+    /// Reports the fraction (0…1) of the tile done so far.
+    public func report(_ fraction: Double) { onProgress(min(1, max(0, fraction))) }
+
+    /// Set when the coordinator revoked the tile or the worker is shutting down.
+    public var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
+    public func cancel() { cancelled.store(true, ordering: .relaxed) }
+}
+
+/// Why a tile could not be rendered. Fatal errors fail the whole job at once (bad parameters, missing model);
+/// retryable ones send the tile to another worker.
+public enum TileRenderError: Error, CustomStringConvertible, Sendable, Equatable {
+    case invalidParameters(String)
+    case modelNotFound(String)
+    case failed(String)
+    case cancelled
+
+    public var isFatal: Bool {
+        switch self {
+        case .invalidParameters, .modelNotFound: return true
+        case .failed, .cancelled: return false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .invalidParameters(let s): return "invalid parameters: \(s)"
+        case .modelNotFound(let s): return "model not found: \(s)"
+        case .failed(let s): return s
+        case .cancelled: return "cancelled"
+        }
+    }
+}
+
+/// A way of turning a tile of source image into a tile of output image.
+///
+/// Implementations: the classical resampling renderer here; the diffusion renderer plugs in the same way (it reads
+/// its prompt/sampler settings from the plan's spec, reports progress per sampling step, and lists the models it
+/// has in `models`). Renderers are called from render threads, several tiles at once.
+public protocol WorkerTileRenderer: Sendable {
+    /// Upscaler names this renderer serves (advertised to the coordinator in HELLO).
+    var names: [String] { get }
+    /// Models this renderer can use (name, hash); empty for classical renderers.
+    var models: [(name: String, hash: String)] { get }
+    /// Renders `work.renderRect` of the output. Must be deterministic: the same work gives the same pixels.
+    func render(_ work: TileWork, progress: TileProgressReporter) throws -> RGBAImage
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import TesseraImaging
+import XCTest
+@testable import TesseraCluster
+
+/// Shared helpers: temporary state directories, synthetic images, an in-process cluster on ephemeral loopback ports.
+enum ClusterTestSupport {
+    static func temporaryDirectory(_ test: XCTestCase, _ name: String = "cluster") -> String {
+        let dir = NSTemporaryDirectory() + "tessera-\(name)-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        test.addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        return dir
+    }
+
+    /// A deterministic, detailed test picture (gradients and a checkerboard), so resampling errors show up.
+    static func testImage(width: Int, height: Int) -> RGBAImage {
+        var pixels = [UInt8](repeating: 255, count: width * height * 4)
+        for y in 0..<height {
+            for x in 0..<width {
+                let i = (y * width + x) * 4
+                pixels[i] = UInt8((x * 255) / max(1, width - 1))
+                pixels[i + 1] = UInt8((y * 255) / max(1, height - 1))
+                pixels[i + 2] = ((x / 4 + y / 4) % 2 == 0) ? 230 : 20
+            }
+        }
+        return try! RGBAImage(width: width, height: height, pixels: pixels)
+    }
+
+    static func pngData(_ image: RGBAImage, in dir: String) throws -> Data {
+        let path = dir + "/source-\(UUID().uuidString).png"
+        try image.writePNG(to: path, format: .rgb8)
+        return try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+
+    static func config(stateDir: String, heartbeatMs: Int = 200) -> CoordinatorConfig {
+        var config = CoordinatorConfig()
+        config.workerEndpoint = "tcp://127.0.0.1:*"
+        config.clientEndpoint = "tcp://127.0.0.1:*"
+        config.stateDir = stateDir
+        config.heartbeatMs = heartbeatMs
+        return config
+    }
+
+    static var quietLogger: Logger {
+        var logger = Logger(label: "test")
+        logger.logLevel = ProcessInfo.processInfo.environment["TESSERA_TEST_LOG"] != nil ? .debug : .critical
+        return logger
+    }
+
+    /// Polls `condition` until true or `timeout` seconds pass.
+    static func waitFor(_ timeout: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(20_000)
+        }
+        return try condition()
+    }
+}
