@@ -1,3 +1,0 @@
-import TesseraTensor
-import TesseraCheckpoint
-import TesseraPrompt
