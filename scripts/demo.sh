@@ -5,8 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-swift build -c release --product tessera
-bin="$(swift build -c release --show-bin-path)/tessera"
+# Same flags as scripts/test.sh, so running one after the other compiles once.
+flags=(-c release -Xswiftc -enable-testing)
+swift build "${flags[@]}" --product tessera
+bin="$(swift build "${flags[@]}" --show-bin-path)/tessera"
 mkdir -p out
 input="${1:-tiles/samples/coffee.png}"
 output="out/$(basename "${input%.png}")-2x.png"
