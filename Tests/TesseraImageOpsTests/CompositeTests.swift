@@ -57,7 +57,7 @@ final class CompositeTests: XCTestCase {
             for x in 0..<256 where mask[x, y] == 0 { XCTAssertTrue(out.pixel(x: x, y: y) == image.pixel(x: x, y: y), "x \(x) y \(y)") }
         }
         // Fully masked pixels are the generated ones.
-        var full = GreyImage(width: 256, height: 2, value: 255)
+        let full = GreyImage(width: 256, height: 2, value: 255)
         let replaced = try OverlayComposite(image: image, overlayMask: full).composite(generated: generated)
         XCTAssertEqual(replaced, generated)
     }
