@@ -10,6 +10,7 @@ struct Tessera: ParsableCommand {
         subcommands: [
             UpscaleCommand.self, CoordinatorCommand.self, WorkerCommand.self, SubmitCommand.self, StatusCommand.self,
             WatchCommand.self, CancelCommand.self, FetchCommand.self, WorkersCommand.self, ModelCommand.self,
+            Txt2ImgCommand.self, Img2ImgCommand.self, InpaintCommand.self, PNGInfoCommand.self,
         ])
 }
 

@@ -1,0 +1,72 @@
+import TesseraImageOps
+import TesseraImaging
+import TesseraSampling
+
+/// Everything one A1111-style generation needs, with A1111's names and (UI) defaults.
+public struct GenerationRequest: Sendable, Equatable {
+    /// What the job does with an init image.
+    public enum Mode: Sendable, Equatable {
+        case txt2img
+        /// img2img from `initImage`.
+        case img2img(initImage: RGBAImage)
+        /// Inpainting `initImage` where `mask` is white.
+        case inpaint(initImage: RGBAImage, mask: RGBAImage)
+    }
+
+    public var mode: Mode = .txt2img
+    public var prompt: String = ""
+    public var negativePrompt: String = ""
+    public var steps: Int = 20
+    /// "Sampling method", e.g. "Euler a" (legacy names such as "DPM++ 2M Karras" too).
+    public var sampler: String = "Euler a"
+    /// "Schedule type"; nil or "Automatic" = the sampler's default.
+    public var scheduler: String? = nil
+    public var cfgScale: Float = 7
+    /// −1 = random.
+    public var seed: Int64 = -1
+    public var subseed: Int64 = -1
+    public var subseedStrength: Float = 0
+    /// "Resize seed from width/height": noise drawn at this size and pasted centred (≤ 0 = off).
+    public var seedResizeFromWidth: Int = 0
+    public var seedResizeFromHeight: Int = 0
+    public var width: Int = 512
+    public var height: Int = 512
+    public var denoisingStrength: Double = 0.75
+    public var resizeMode: ResizeMode = .justResize
+    public var maskBlur: Double = 4
+    public var inpaintingFill: MaskedContent = .original
+    public var inpaintFullRes: Bool = false
+    public var inpaintFullResPadding: Int = 32
+    public var inpaintingMaskInvert: Bool = false
+    /// "Clip skip" (1 = off).
+    public var clipSkip: Int = 1
+    public var controlNets: [ControlNetUnit] = []
+    /// A1111 "Random number generator source": NV (what NVIDIA GPUs give, the default) or CPU.
+    public var rng: RNGSource = .nv
+
+    public init() {}
+
+    /// Whether an init image is used.
+    public var isImg2Img: Bool { if case .txt2img = mode { return false } else { return true } }
+
+    /// Checks ranges A1111's UI enforces; each error names the field.
+    public func validate() throws {
+        guard steps >= 1, steps <= 150 else { throw PipelineError("steps", "must be in 1...150, got \(steps)") }
+        guard width >= 64, height >= 64, width <= 8192, height <= 8192 else {
+            throw PipelineError("width/height", "\(width)x\(height) must be between 64 and 8192")
+        }
+        guard cfgScale >= 0, cfgScale <= 30 else { throw PipelineError("cfg_scale", "must be in 0...30, got \(cfgScale)") }
+        guard subseedStrength >= 0, subseedStrength <= 1 else {
+            throw PipelineError("subseed_strength", "must be in 0...1, got \(subseedStrength)")
+        }
+        guard denoisingStrength >= 0, denoisingStrength <= 1 else {
+            throw PipelineError("denoising_strength", "must be in 0...1, got \(denoisingStrength)")
+        }
+        guard maskBlur >= 0, maskBlur <= 64 else { throw PipelineError("mask_blur", "must be in 0...64, got \(maskBlur)") }
+        guard inpaintFullResPadding >= 0 else { throw PipelineError("inpaint_full_res_padding", "must be ≥ 0, got \(inpaintFullResPadding)") }
+        if case let .inpaint(image, mask) = mode, image.width != mask.width || image.height != mask.height {
+            throw PipelineError("mask", "is \(mask.width)x\(mask.height) but the init image is \(image.width)x\(image.height); they must be the same size")
+        }
+        for unit in controlNets { try unit.validate() }
+    }
+}
