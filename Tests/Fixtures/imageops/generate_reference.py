@@ -2,7 +2,7 @@
 """Generates the small reference images for TesseraImageOpsTests (run once; outputs are committed).
 
 Needs: pip install pillow opencv-python-headless numpy. The A1111 / ControlNet / StableSR steps
-below are re-statements of the behaviour described in /work/shared/spec/a1111-semantics.md,
+below are re-statements of the behaviour described in the A1111 semantics spec the project was given,
 written for this script (library calls do the numeric work: Pillow, OpenCV, numpy).
 OpenCV references are made with IPP switched off (cv2.ipp.setUseIPP(False)): that is OpenCV's own
 algorithm, identical on every CPU. x86 wheels with IPP enabled resize bicubically with +-1 differences.
