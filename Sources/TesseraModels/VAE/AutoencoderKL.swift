@@ -51,7 +51,11 @@ public struct AutoencoderKL: Sendable {
         guard image.shape[2] % downscale == 0, image.shape[3] % downscale == 0 else {
             throw ModelError("VAE input", "image \(image.shape[3])x\(image.shape[2]) is not a multiple of \(downscale) on each side")
         }
-        let moments = encoder(image)
+        return Self.distribution(moments: encoder(image))
+    }
+
+    /// Splits raw encoder moments into mean and clamped log-variance.
+    static func distribution(moments: Tensor) -> LatentDistribution {
         let (n, c2, h, w) = (moments.shape[0], moments.shape[1], moments.shape[2], moments.shape[3])
         let l = c2 / 2, plane = l * h * w
         var mean = [Float](), logvar = [Float]()

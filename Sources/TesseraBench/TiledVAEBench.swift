@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import TesseraModels
+import TesseraTensor
+
+/// `tessera-bench tiled-vae`: the full-size SD1.5 VAE (random weights) decoding a large latent
+/// through the tiled path with whole-image GroupNorm statistics; prints seconds and peak RSS.
+struct TiledVAEBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tiled-vae",
+        abstract: "Time a tiled SD1.5 VAE decode of a large image (random weights) and print peak RSS.")
+
+    @Option(help: "Output image side in pixels (multiple of 8).")
+    var size: Int = 4096
+
+    @Option(help: "Decoder tile side in latent pixels.")
+    var tile: Int = 64
+
+    @Option(help: "recompute (memory of one tile) or resident (every tile kept between GroupNorms).")
+    var strategy: String = "recompute"
+
+    func run() throws {
+        guard size > 0, size % 8 == 0 else { throw ValidationError("--size must be a positive multiple of 8, got \(size)") }
+        let chosen: TiledVAEStrategy
+        switch strategy {
+        case "recompute": chosen = .recomputeTiles
+        case "resident": chosen = .residentTiles
+        default: throw ValidationError("--strategy must be recompute or resident, got '\(strategy)'")
+        }
+        let latentSide = size / 8
+        let vae = try AutoencoderKL(randomWeights: .sd15, seed: 3)
+        let plan = try vae.tiledDecodePlan(latentHeight: latentSide, latentWidth: latentSide, tileSize: tile)
+        say("tiled VAE decode: SD1.5 VAE, random weights, \(size)x\(size) output (\(latentSide)x\(latentSide) latent), "
+            + "\(plan.tileCount) tiles of ≤\(tile) latent px + \(plan.rows.padding) px context, \(strategy), \(Parallel.coreCount) cores")
+        say(String(format: "after loading: peak RSS (VmHWM) %.2f GB", Self.peakRSSGB()))
+        let latent = Self.randomLatent([1, 4, latentSide, latentSide], seed: 21)
+        let start = Date()
+        let image = try vae.decodeTiled(latent, tileSize: tile, strategy: chosen)
+        let seconds = Date().timeIntervalSince(start)
+        let finite = image.data.allSatisfy(\.isFinite)
+        say(String(format: "tiled-vae: decode %.1f s, output %@, finite %@, peak RSS (VmHWM) %.2f GB (goal ≤ 2 GB)",
+                   seconds, "\(image.shape)", finite ? "yes" : "NO", Self.peakRSSGB()))
+    }
+
+    /// Deterministic values in [-1, 1).
+    static func randomLatent(_ shape: [Int], seed: UInt64) -> Tensor {
+        var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+        let data = (0..<shape.reduce(1, *)).map { _ -> Float in
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return Float(state >> 40) / Float(1 << 24) * 2 - 1
+        }
+        return Tensor(shape: shape, data: data)
+    }
+
+    /// The process's peak resident set (VmHWM), in GB.
+    static func peakRSSGB() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return kb * 1024 / 1e9
+    }
+}
