@@ -62,7 +62,7 @@ let package = Package(
 
         // Layer 4
         .target(name: "TesseraCluster", dependencies: [
-            "TesseraImaging", "TesseraTerminal", "TesseraWire", "TesseraZMQ",
+            "TesseraImaging", "TesseraTerminal", "TesseraWire", "TesseraZMQ", "TesseraPipelines", "TesseraSampling",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),

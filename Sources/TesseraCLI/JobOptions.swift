@@ -34,6 +34,51 @@ struct JobOptions: ParsableArguments {
     @Option(name: .long, help: "Priority 0-100 (higher first; default 50).")
     var priority: Int?
 
+    @Option(name: .long, help: "Diffusion upscale: redraw every tile with this checkpoint (path, or name with --models-dir); --upscaler then picks the pre-upscale filter.")
+    var checkpoint: String?
+
+    @Option(name: .long, help: "Diffusion upscale: prompt (LoRA tags allowed).")
+    var prompt: String?
+
+    @Option(name: .customLong("negative-prompt"), help: "Diffusion upscale: negative prompt.")
+    var negativePrompt: String?
+
+    @Option(name: .long, help: "Diffusion upscale: sampling method (default \"Euler a\").")
+    var sampler: String?
+
+    @Option(name: .long, help: "Diffusion upscale: sampling steps (default 20).")
+    var steps: Int?
+
+    @Option(name: .customLong("cfg-scale"), help: "Diffusion upscale: CFG scale (default 7).")
+    var cfgScale: Double?
+
+    @Option(name: .customLong("denoising-strength"), help: "Diffusion upscale: denoising strength (default 0.35).")
+    var denoisingStrength: Double?
+
+    @Option(name: .long, help: "Diffusion upscale: seed (-1 = random, drawn once per job); tile i uses seed + i.")
+    var seed: Int64?
+
+    @Flag(name: .customLong("same-seed-for-all-tiles"), help: "Diffusion upscale: every tile uses the job seed (Ultimate SD Upscale behaviour).")
+    var sameSeedForAllTiles = false
+
+    @Option(name: .customLong("controlnet-tile"), help: "Diffusion upscale: Tile ControlNet model (path or name); its hint is each tile's own region.")
+    var controlNetTile: String?
+
+    @Option(name: .customLong("controlnet-tile-module"), help: "Tile ControlNet preprocessor: tile_resample (default) or none.")
+    var controlNetTileModule: String?
+
+    @Option(name: .customLong("controlnet-tile-weight"), help: "Tile ControlNet weight (default 1).")
+    var controlNetTileWeight: Double?
+
+    @Option(name: .customLong("controlnet-tile-guidance-start"), help: "Tile ControlNet guidance start (default 0).")
+    var controlNetTileGuidanceStart: Double?
+
+    @Option(name: .customLong("controlnet-tile-guidance-end"), help: "Tile ControlNet guidance end (default 1).")
+    var controlNetTileGuidanceEnd: Double?
+
+    @Option(name: .customLong("controlnet-tile-control-mode"), help: "Tile ControlNet control mode (default Balanced).")
+    var controlNetTileControlMode: String?
+
     /// `base` with every flag that was given applied on top.
     func spec(over base: UpscaleJobSpec = UpscaleJobSpec()) throws -> UpscaleJobSpec {
         var spec = base
@@ -47,8 +92,51 @@ struct JobOptions: ParsableArguments {
         if let width { spec.width = width }
         if let height { spec.height = height }
         if let priority { spec.priority = priority }
+        if let diffusion = try diffusionSettings() {
+            spec.diffusion = diffusion
+            spec.upscaler = DiffusionUpscaleSettings.rendererName
+        }
         try spec.validate()
         return spec
+    }
+}
+
+extension JobOptions {
+    /// The diffusion settings when `--checkpoint` is given; the other diffusion flags without it are an error.
+    func diffusionSettings() throws -> DiffusionUpscaleSettings? {
+        guard let checkpoint else {
+            let stray: [(String, Bool)] = [
+                ("--prompt", prompt != nil), ("--negative-prompt", negativePrompt != nil), ("--sampler", sampler != nil),
+                ("--steps", steps != nil), ("--cfg-scale", cfgScale != nil),
+                ("--denoising-strength", denoisingStrength != nil), ("--seed", seed != nil),
+                ("--same-seed-for-all-tiles", sameSeedForAllTiles), ("--controlnet-tile", controlNetTile != nil),
+            ]
+            if let flag = stray.first(where: { $0.1 }) {
+                throw CommandFailure("\(flag.0) is a diffusion upscale setting and needs --checkpoint")
+            }
+            return nil
+        }
+        var settings = DiffusionUpscaleSettings(checkpoint: checkpoint)
+        if let upscaler { settings.preUpscaler = upscaler.lowercased() }
+        if let prompt { settings.prompt = prompt }
+        if let negativePrompt { settings.negativePrompt = negativePrompt }
+        if let sampler { settings.sampler = sampler }
+        if let steps { settings.steps = steps }
+        if let cfgScale { settings.cfgScale = cfgScale }
+        if let denoisingStrength { settings.denoisingStrength = denoisingStrength }
+        // A random seed is drawn here, once, so every worker derives the same tile seeds from it.
+        settings.seed = seed.flatMap { $0 >= 0 ? $0 : nil } ?? Int64(UInt32.random(in: 0...UInt32.max))
+        settings.sameSeedForAllTiles = sameSeedForAllTiles
+        if let controlNetTile {
+            var unit = DiffusionControlNetTile(model: controlNetTile)
+            if let controlNetTileModule { unit.module = controlNetTileModule }
+            if let controlNetTileWeight { unit.weight = controlNetTileWeight }
+            if let controlNetTileGuidanceStart { unit.guidanceStart = controlNetTileGuidanceStart }
+            if let controlNetTileGuidanceEnd { unit.guidanceEnd = controlNetTileGuidanceEnd }
+            if let controlNetTileControlMode { unit.controlMode = controlNetTileControlMode }
+            settings.controlNetTile = unit
+        }
+        return settings
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TesseraCluster
 import TesseraImaging
+import TesseraPipelines
 import TesseraTerminal
 
 #if canImport(Glibc)
@@ -31,6 +32,9 @@ struct UpscaleCommand: ParsableCommand {
     @Option(name: .customLong("render-delay-ms"), help: "Test option: each local worker waits this long per tile.")
     var renderDelayMs: Int?
 
+    @Option(name: .customLong("models-dir"), help: "A1111/ComfyUI models folder where --checkpoint and --controlnet-tile names are looked up.")
+    var modelsDir: String?
+
     @Flag(name: .customLong("keep-state"), help: "Keep the local cluster's state directory and logs.")
     var keepState = false
 
@@ -45,6 +49,11 @@ struct UpscaleCommand: ParsableCommand {
         let png: PNGImage
         do { png = try PNGImage.read(path: input) } catch { throw CommandFailure("\(error)") }
         let source = png.rgba8
+        let library = modelsDir.map(ModelLibrary.init(root:))
+        if let diffusion = spec.diffusion {
+            // One clear error up front instead of a failed tile (or workers that cannot start).
+            do { try DiffusionTileRenderer(library: library).checkModels(diffusion) } catch { throw CommandFailure("\(error)") }
+        }
         if let local {
             try runLocal(workers: local, spec: spec, outputPath: outputPath, sourceWidth: source.width,
                 sourceHeight: source.height)
@@ -59,7 +68,8 @@ struct UpscaleCommand: ParsableCommand {
                 Glibc.exit(130)
             }
             defer { signals.cancel() }
-            _ = try InProcessUpscaler.upscale(source: source, spec: spec, to: outputPath) { done, _ in
+            let renderer = try spec.diffusion.map { _ in try DiffusionTileRenderer(library: library) }
+            _ = try InProcessUpscaler.upscale(source: source, spec: spec, to: outputPath, renderer: renderer) { done, _ in
                 bar.update(completed: done)
             }
             bar.finish(completed: plan.tileCount)
@@ -81,6 +91,9 @@ struct UpscaleCommand: ParsableCommand {
         let stateDir = String(cString: made)
         var extra: [String] = []
         if let renderDelayMs { extra += ["--render-delay-ms", "\(renderDelayMs)"] }
+        if let modelsDir { extra += ["--models-dir", URL(fileURLWithPath: modelsDir).path] }
+        // Workers load the job's checkpoint at start-up, so a bad model fails before any tile is handed out.
+        if let diffusion = spec.diffusion { extra += ["--checkpoint", diffusion.checkpoint] }
         let cluster = LocalCluster(
             executable: LocalCluster.currentExecutable(), stateDir: stateDir, workers: workers,
             threadsPerWorker: threads, extraWorkerArguments: extra)
@@ -109,6 +122,9 @@ struct UpscaleCommand: ParsableCommand {
             }
             bar.update(completed: Int(current.tilesDone), detail: "\(workers) workers")
             usleep(100_000)
+            if !cluster.workers.contains(where: \.isRunning) {
+                throw CommandFailure("every local worker exited: \(cluster.logTail("worker-1.log"))")
+            }
             if cluster.coordinator?.isRunning != true {
                 throw CommandFailure("local coordinator died: \(cluster.logTail("coordinator.log"))")
             }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TesseraCluster
+import TesseraPipelines
 
 /// `tessera worker --connect tcp://HOST:PORT [--threads N]`: renders tiles for a coordinator until SIGTERM.
 struct WorkerCommand: ParsableCommand {
@@ -25,6 +26,12 @@ struct WorkerCommand: ParsableCommand {
     @Option(name: .customLong("drain-timeout"), help: "Seconds running tiles may finish after SIGTERM before hand-back.")
     var drainTimeout: Double = 30
 
+    @Option(name: .long, help: "Load this checkpoint (path, or name with --models-dir) at start and offer diffusion upscaling.")
+    var checkpoint: String?
+
+    @Option(name: .customLong("models-dir"), help: "A1111/ComfyUI models folder; offers diffusion upscaling with the checkpoints found there.")
+    var modelsDir: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
@@ -37,12 +44,28 @@ struct WorkerCommand: ParsableCommand {
     func run() throws {
         var options = WorkerOptions(coordinator: connect, threads: threads, workerId: id)
         options.drainTimeoutSeconds = drainTimeout
-        let base: any WorkerTileRenderer = ClassicalTileRenderer()
+        let base = try WorkerRenderers.make(checkpoint: checkpoint, modelsDir: modelsDir)
         let renderer: any WorkerTileRenderer = renderDelayMs > 0 ? DelayedTileRenderer(base, delayMilliseconds: renderDelayMs) : base
         let worker = Worker(options: options, renderer: renderer, logger: CLILogging.logger("tessera.worker", level: logLevel))
         let signals = SignalWatcher { _ in worker.requestStop() }
         defer { signals.cancel() }
         ParentDeathWatch.armIfRequested { worker.requestStop() }
         try worker.run()
+    }
+}
+
+/// The renderers a worker (or an in-process upscale) offers: classical filters always, diffusion when a checkpoint
+/// or a models folder is given.
+enum WorkerRenderers {
+    static func make(checkpoint: String?, modelsDir: String?) throws -> any WorkerTileRenderer {
+        guard checkpoint != nil || modelsDir != nil else { return ClassicalTileRenderer() }
+        let diffusion: DiffusionTileRenderer
+        do {
+            diffusion = try DiffusionTileRenderer(
+                library: modelsDir.map(ModelLibrary.init(root:)), preload: checkpoint.map { [$0] } ?? [])
+        } catch {
+            throw CommandFailure("--checkpoint: \(error)")
+        }
+        return RoutingTileRenderer([ClassicalTileRenderer(), diffusion])
     }
 }

@@ -22,13 +22,15 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
     public var order: TileOrder
     /// 0…100, higher first; FIFO within one priority.
     public var priority: Int
+    /// Stable Diffusion redraw settings; set exactly when `upscaler` is `DiffusionUpscaleSettings.rendererName`.
+    public var diffusion: DiffusionUpscaleSettings?
 
     public static let defaultPriority = 50
 
     public init(
         upscaler: String = "lanczos", scale: Double = 2, width: Int = 0, height: Int = 0, tileWidth: Int = 512,
         tileHeight: Int = 0, padding: Int = 32, feather: Int? = nil, order: TileOrder = .linear,
-        priority: Int = defaultPriority
+        priority: Int = defaultPriority, diffusion: DiffusionUpscaleSettings? = nil
     ) {
         self.upscaler = upscaler
         self.scale = scale
@@ -40,6 +42,7 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
         self.feather = feather
         self.order = order
         self.priority = priority
+        self.diffusion = diffusion
     }
 
     enum CodingKeys: String, CodingKey {
@@ -48,7 +51,7 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
         case tileHeight = "tile_height"
         case padding, feather
         case order = "redraw_mode"
-        case priority
+        case priority, diffusion
     }
 
     public init(from decoder: Decoder) throws {
@@ -69,6 +72,7 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
         feather = try c.decodeIfPresent(Int.self, forKey: .feather)
         order = try c.decodeIfPresent(TileOrder.self, forKey: .order) ?? d.order
         priority = try c.decodeIfPresent(Int.self, forKey: .priority) ?? d.priority
+        diffusion = try c.decodeIfPresent(DiffusionUpscaleSettings.self, forKey: .diffusion)
     }
 
     /// The tile height actually used (USDU: 0 takes the width).
@@ -113,5 +117,11 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
             throw bad("feather", "must be even, at most 2 × padding (\(2 * padding)) and below tile_width, got \(f)")
         }
         guard (0...100).contains(priority) else { throw bad("priority", "must be in 0...100, got \(priority)") }
+        if upscaler == DiffusionUpscaleSettings.rendererName {
+            guard let diffusion else { throw bad("diffusion", "settings are required when upscaler is \"\(upscaler)\"") }
+            try diffusion.validate()
+        } else if diffusion != nil {
+            throw bad("diffusion", "settings need upscaler \"\(DiffusionUpscaleSettings.rendererName)\", got \"\(upscaler)\"")
+        }
     }
 }

@@ -8,6 +8,7 @@ import Foundation
 public enum UpscaleInfotext {
     public static func text(plan: UpscalePlan, version: String) -> String {
         let spec = plan.spec
+        if let diffusion = spec.diffusion { return diffusionText(plan: plan, settings: diffusion, version: version) }
         var pairs: [(String, String)] = [("Size", "\(plan.outputWidth)x\(plan.outputHeight)")]
         if spec.width > 0 || spec.height > 0 {
             pairs.append(("Postprocess upscale to", "\(plan.outputWidth)x\(plan.outputHeight)"))

@@ -1,0 +1,25 @@
+import TesseraImaging
+
+/// Several renderers behind one: each tile goes to the first renderer that serves the job's upscaler name, and the
+/// worker advertises the union of their names and models.
+public struct RoutingTileRenderer: WorkerTileRenderer {
+    public let renderers: [any WorkerTileRenderer]
+
+    public init(_ renderers: [any WorkerTileRenderer]) { self.renderers = renderers }
+
+    public var names: [String] {
+        var seen = Set<String>()
+        return renderers.flatMap(\.names).filter { seen.insert($0).inserted }
+    }
+
+    public var models: [(name: String, hash: String)] { renderers.flatMap(\.models) }
+
+    public func render(_ work: TileWork, progress: TileProgressReporter) throws -> RGBAImage {
+        let name = work.plan.spec.upscaler
+        guard let renderer = renderers.first(where: { $0.names.contains(name) }) else {
+            throw TileRenderError.invalidParameters(
+                "no renderer \"\(name)\" on this worker (available: \(names.joined(separator: ", ")))")
+        }
+        return try renderer.render(work, progress: progress)
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import TesseraImaging
+import XCTest
+
+/// `tessera upscale … --checkpoint …` end to end on the tiny reference models.
+final class DiffusionUpscaleCommandTests: XCTestCase {
+    private var dir = ""
+    private var input = ""
+    private let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/reference/models").path
+
+    override func setUpWithError() throws {
+        dir = CLIHarness.temporaryDirectory(self)
+        input = dir + "/in.png"
+        var image = RGBAImage(width: 64, height: 64)
+        for y in 0..<64 {
+            for x in 0..<64 { image.setPixel(x: x, y: y, (UInt8(x * 4), UInt8(y * 3), UInt8((x ^ y) * 4 & 0xff), 255)) }
+        }
+        try image.writePNG(to: input, format: .rgb8)
+    }
+
+    private func arguments(output: String, checkpoint: String? = nil) -> [String] {
+        ["upscale", input, "--scale", "2", "--tile", "64", "--padding", "16",
+         "--checkpoint", checkpoint ?? models + "/checkpoint_ldm.safetensors", "--prompt", "a brick wall",
+         "--denoising-strength", "0.5", "--steps", "4", "--sampler", "Euler a", "--seed", "1",
+         "--controlnet-tile", models + "/controlnet_ldm_fp16.safetensors", "-o", output]
+    }
+
+    func testTwoLocalWorkersWriteTheSameImageAsOneProcess() throws {
+        let single = dir + "/single.png", local = dir + "/local.png"
+        let one = try CLIHarness.run(arguments(output: single), in: dir, timeout: 600)
+        XCTAssertEqual(one.status, 0, one.stderr)
+        XCTAssertTrue(one.stdout.contains("Wrote \(single) (128x128, 4 tiles)"), one.stdout)
+        let two = try CLIHarness.run(arguments(output: local) + ["--local", "2"], in: dir, timeout: 600)
+        XCTAssertEqual(two.status, 0, two.stderr)
+        let a = try PNGImage.read(path: single), b = try PNGImage.read(path: local)
+        XCTAssertEqual(a.rgba8, b.rgba8)
+        XCTAssertEqual(a.parameters, b.parameters)
+        let parameters = try XCTUnwrap(a.parameters)
+        XCTAssertTrue(parameters.hasPrefix("a brick wall\nSteps: 4, Sampler: Euler a, CFG scale: 7, Seed: 1"), parameters)
+        XCTAssertTrue(parameters.contains("Denoising strength: 0.5"), parameters)
+    }
+
+    func testAMissingCheckpointIsOneClearLineNamingIt() throws {
+        let r = try CLIHarness.run(arguments(output: dir + "/x.png", checkpoint: dir + "/missing.safetensors"), in: dir)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertEqual(r.stderrLines.count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("missing.safetensors"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x.png"))
+    }
+
+    func testDiffusionSettingsWithoutACheckpointAreRefused() throws {
+        let r = try CLIHarness.run(["upscale", input, "--prompt", "x", "-o", dir + "/y.png"], in: dir)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("--prompt") && r.stderr.contains("--checkpoint"), r.stderr)
+    }
+}
