@@ -169,21 +169,15 @@ public struct UploadChunk: Sendable, Equatable {
     public var chunk: Data { payloads.first?.bytes ?? Data() }
 
     func validate(_ c: String) throws(WireError) {
-        if uploadID.isEmpty { throw WireError.invalidField(field: "\(c).upload_id", reason: "must not be empty") }
-        try PayloadRules.check(payloads, command: c, allowed: [.fileChunk], atMostOne: [.fileChunk], minimum: 1)
-        try ChunkRange.check(offset: offset, count: chunk.count, total: totalLength, command: c)
+        try FileChunkBody.validate(id: uploadID, idField: "upload_id", offset: offset, totalLength: totalLength,
+                                   payloads: payloads, command: c)
     }
     func write(_ w: inout ByteWriter) throws(WireError) {
-        w.u32(requestID)
-        try w.str8(uploadID, "upload_id")
-        w.u64(offset)
-        w.u64(totalLength)
+        try FileChunkBody.write(&w, requestID: requestID, id: uploadID, idField: "upload_id", offset: offset,
+                                totalLength: totalLength)
     }
     init(_ r: inout ByteReader, payloads: [Payload]) throws(WireError) {
-        requestID = try r.u32("request_id")
-        uploadID = try r.str8("upload_id")
-        offset = try r.u64("offset")
-        totalLength = try r.u64("total_length")
+        (requestID, uploadID, offset, totalLength) = try FileChunkBody.read(&r, idField: "upload_id")
         self.payloads = payloads
     }
 }

@@ -27,3 +27,33 @@ enum ChunkRange {
         }
     }
 }
+
+/// UPLOAD and CHUNK carry the same body after their command id: request id, a non-empty id
+/// (`upload_id` or `job_id`), offset, total length, and exactly one `fileChunk` payload. One codec
+/// serves both so the two commands cannot drift apart.
+enum FileChunkBody {
+    static func validate(id: String, idField: String, offset: UInt64, totalLength: UInt64,
+                         payloads: [Payload], command c: String) throws(WireError) {
+        if id.isEmpty { throw WireError.invalidField(field: "\(c).\(idField)", reason: "must not be empty") }
+        try PayloadRules.check(payloads, command: c, allowed: [.fileChunk], atMostOne: [.fileChunk], minimum: 1)
+        let count = payloads.first?.bytes.count ?? 0
+        try ChunkRange.check(offset: offset, count: count, total: totalLength, command: c)
+    }
+
+    static func write(_ w: inout ByteWriter, requestID: UInt32, id: String, idField: String,
+                      offset: UInt64, totalLength: UInt64) throws(WireError) {
+        w.u32(requestID)
+        try w.str8(id, idField)
+        w.u64(offset)
+        w.u64(totalLength)
+    }
+
+    static func read(_ r: inout ByteReader, idField: String) throws(WireError)
+        -> (requestID: UInt32, id: String, offset: UInt64, totalLength: UInt64) {
+        let requestID = try r.u32("request_id")
+        let id = try r.str8(idField)
+        let offset = try r.u64("offset")
+        let totalLength = try r.u64("total_length")
+        return (requestID, id, offset, totalLength)
+    }
+}

@@ -240,21 +240,15 @@ public struct ResultChunk: Sendable, Equatable {
     public var chunk: Data { payloads.first?.bytes ?? Data() }
 
     func validate(_ c: String) throws(WireError) {
-        if jobID.isEmpty { throw WireError.invalidField(field: "\(c).job_id", reason: "must not be empty") }
-        try PayloadRules.check(payloads, command: c, allowed: [.fileChunk], atMostOne: [.fileChunk], minimum: 1)
-        try ChunkRange.check(offset: offset, count: chunk.count, total: totalLength, command: c)
+        try FileChunkBody.validate(id: jobID, idField: "job_id", offset: offset, totalLength: totalLength,
+                                   payloads: payloads, command: c)
     }
     func write(_ w: inout ByteWriter) throws(WireError) {
-        w.u32(requestID)
-        try w.str8(jobID, "job_id")
-        w.u64(offset)
-        w.u64(totalLength)
+        try FileChunkBody.write(&w, requestID: requestID, id: jobID, idField: "job_id", offset: offset,
+                                totalLength: totalLength)
     }
     init(_ r: inout ByteReader, payloads: [Payload]) throws(WireError) {
-        requestID = try r.u32("request_id")
-        jobID = try r.str8("job_id")
-        offset = try r.u64("offset")
-        totalLength = try r.u64("total_length")
+        (requestID, jobID, offset, totalLength) = try FileChunkBody.read(&r, idField: "job_id")
         self.payloads = payloads
     }
 }
