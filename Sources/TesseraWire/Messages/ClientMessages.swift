@@ -8,6 +8,17 @@ private func requireJobID(_ jobID: String, _ c: String) throws(WireError) {
     if jobID.isEmpty { throw WireError.invalidField(field: "\(c).job_id", reason: "must not be empty") }
 }
 
+// STATUS, WATCH and CANCEL share one body: request_id, then job_id.
+private func writeJobRequest(_ w: inout ByteWriter, _ requestID: UInt32, _ jobID: String) throws(WireError) {
+    w.u32(requestID)
+    try w.str8(jobID, "job_id")
+}
+
+private func readJobRequest(_ r: inout ByteReader) throws(WireError) -> (UInt32, String) {
+    let requestID = try r.u32("request_id")
+    return (requestID, try r.str8("job_id"))
+}
+
 /// SUBMIT (client → coordinator, 0x20): queues a job. Payload frames: at most one `initImage`,
 /// at most one `mask`, any number of `hint`s. Answered by ACCEPTED or ERROR.
 public struct SubmitJob: Sendable, Equatable {
@@ -50,14 +61,8 @@ public struct StatusRequest: Sendable, Equatable {
     }
 
     func validate(_ c: String) throws(WireError) {}
-    func write(_ w: inout ByteWriter) throws(WireError) {
-        w.u32(requestID)
-        try w.str8(jobID, "job_id")
-    }
-    init(_ r: inout ByteReader) throws(WireError) {
-        requestID = try r.u32("request_id")
-        jobID = try r.str8("job_id")
-    }
+    func write(_ w: inout ByteWriter) throws(WireError) { try writeJobRequest(&w, requestID, jobID) }
+    init(_ r: inout ByteReader) throws(WireError) { (requestID, jobID) = try readJobRequest(&r) }
 }
 
 /// WATCH (client → coordinator, 0x22): subscribe to a job. The coordinator answers with an
@@ -72,14 +77,8 @@ public struct WatchRequest: Sendable, Equatable {
     }
 
     func validate(_ c: String) throws(WireError) { try requireJobID(jobID, c) }
-    func write(_ w: inout ByteWriter) throws(WireError) {
-        w.u32(requestID)
-        try w.str8(jobID, "job_id")
-    }
-    init(_ r: inout ByteReader) throws(WireError) {
-        requestID = try r.u32("request_id")
-        jobID = try r.str8("job_id")
-    }
+    func write(_ w: inout ByteWriter) throws(WireError) { try writeJobRequest(&w, requestID, jobID) }
+    init(_ r: inout ByteReader) throws(WireError) { (requestID, jobID) = try readJobRequest(&r) }
 }
 
 /// CANCEL (client → coordinator, 0x23): cancels a job. Answered by OK or ERROR.
@@ -93,14 +92,8 @@ public struct CancelRequest: Sendable, Equatable {
     }
 
     func validate(_ c: String) throws(WireError) { try requireJobID(jobID, c) }
-    func write(_ w: inout ByteWriter) throws(WireError) {
-        w.u32(requestID)
-        try w.str8(jobID, "job_id")
-    }
-    init(_ r: inout ByteReader) throws(WireError) {
-        requestID = try r.u32("request_id")
-        jobID = try r.str8("job_id")
-    }
+    func write(_ w: inout ByteWriter) throws(WireError) { try writeJobRequest(&w, requestID, jobID) }
+    init(_ r: inout ByteReader) throws(WireError) { (requestID, jobID) = try readJobRequest(&r) }
 }
 
 /// FETCH (client → coordinator, 0x24): asks for up to `maxLength` bytes of a finished job's
