@@ -24,12 +24,19 @@ public struct SamplingPlan: Sendable, Equatable {
     public var extraNoise: Float
     /// The model's training schedule.
     public var schedule: DiscreteNoiseSchedule
+    /// Where the SDE samplers' Brownian-tree normals come from; nil follows the RNG source
+    /// (NV → CUDA Philox, as A1111 on an NVIDIA GPU; CPU → torch CPU, as A1111 on a CPU).
+    public var brownianNormals: BrownianNormalSource?
+    /// UniPC's options (A1111 `uni_pc_variant`, `uni_pc_skip_type`, `uni_pc_order`,
+    /// `uni_pc_lower_order_final`); A1111's defaults unless changed.
+    public var uniPC: UniPCSampler
 
     /// A plan with A1111's defaults for everything not given.
     public init(selection: SamplerSelection, steps: Int, denoisingStrength: Double? = nil, fixSteps: Bool = false,
                 noiseSource: NoiseSource = NoiseSource(), eta: Float? = nil, noiseScale: Float = 1,
                 initialNoiseMultiplier: Float = 1, extraNoise: Float = 0,
-                schedule: DiscreteNoiseSchedule = .stableDiffusion) {
+                schedule: DiscreteNoiseSchedule = .stableDiffusion, brownianNormals: BrownianNormalSource? = nil,
+                uniPC: UniPCSampler = UniPCSampler()) {
         self.selection = selection
         self.steps = steps
         self.denoisingStrength = denoisingStrength
@@ -40,6 +47,8 @@ public struct SamplingPlan: Sendable, Equatable {
         self.initialNoiseMultiplier = initialNoiseMultiplier
         self.extraNoise = extraNoise
         self.schedule = schedule
+        self.brownianNormals = brownianNormals
+        self.uniPC = uniPC
     }
 
     /// The img2img step mapping, or nil for txt2img.
@@ -50,10 +59,22 @@ public struct SamplingPlan: Sendable, Equatable {
 
     /// The sigmas actually sampled (sliced for img2img).
     public func sigmas() throws -> [Float] {
-        if let img2img = try img2imgSteps() {
-            return img2img.slice(try selection.sigmas(steps: img2img.scheduleSteps, schedule: schedule))
-        }
-        return try selection.sigmas(steps: steps, schedule: schedule)
+        let full = try fullSigmas()
+        if let img2img = try img2imgSteps() { return img2img.slice(full) }
+        return full
+    }
+
+    /// The whole schedule before img2img slicing (A1111 spans the Brownian trees over it).
+    public func fullSigmas() throws -> [Float] {
+        let scheduleSteps = try img2imgSteps()?.scheduleSteps ?? steps
+        return try selection.sigmas(steps: scheduleSteps, schedule: schedule)
+    }
+
+    /// The Brownian-tree noise A1111 gives the SDE samplers for this batch
+    /// (`create_noise_sampler`): one tree per image seed, spanning the full schedule.
+    public func brownianNoise(for images: [ImageSeed], latentShape: [Int]) throws -> BrownianTreeNoise {
+        try BrownianTreeNoise(seeds: images.map(\.seed), imageShape: latentShape, schedule: try fullSigmas(),
+                              normals: brownianNormals ?? BrownianNormalSource(matching: noiseSource.rng))
     }
 
     /// Runs the plan for a batch: `images` give the per-image seeds, `latentShape` is
@@ -67,8 +88,18 @@ public struct SamplingPlan: Sendable, Equatable {
             return try runDDIM(model: model, images: images, latentShape: latentShape, noise: noise,
                                img2img: img2img, initLatent: initLatent, progress: progress)
         }
-        return try run(denoiser: CompVisDenoiser(model: model, schedule: schedule), images: images,
+        return try run(denoiser: try denoiser(wrapping: model), images: images,
                        latentShape: latentShape, initLatent: initLatent, progress: progress)
+    }
+
+    /// The denoiser A1111 puts around the eps model for this plan's sampler: the LCM denoiser for
+    /// "LCM", k-diffusion's `CompVisDenoiser` otherwise. Wrap this (not a bare `CompVisDenoiser`)
+    /// when building a custom denoiser for `run(denoiser:…)`.
+    public func denoiser<M: NoisePredictor>(wrapping model: M) throws -> PlanDenoiser<M> {
+        if selection.sampler == .lcm {
+            return PlanDenoiser(.lcm(LCMDenoiser(model: model, schedule: try LCMSchedule(schedule))))
+        }
+        return PlanDenoiser(.compVis(CompVisDenoiser(model: model, schedule: schedule)))
     }
 
     /// Runs a k-diffusion sampler with a caller-built `Denoiser` (e.g. one that blends an
@@ -77,7 +108,7 @@ public struct SamplingPlan: Sendable, Equatable {
     public func run<D: Denoiser>(denoiser: D, images: [ImageSeed], latentShape: [Int], initLatent: Tensor? = nil,
                                  progress: SamplerProgress? = nil) throws -> Tensor {
         let img2img = try checkedInputs(images: images, latentShape: latentShape, initLatent: initLatent)
-        guard let sampler = selection.sampler.kDiffusionSampler(eta: eta ?? 1, noiseScale: noiseScale) else {
+        guard let sampler = kDiffusionSampler(isImg2Img: img2img != nil) else {
             throw SamplingError.invalidParameter(name: "sampler", problem: "\(selection.sampler.label) is a timestep sampler; run it with an eps model (run(model:))")
         }
         let noise = try noiseSource.initialNoise(for: images, latentShape: latentShape)
@@ -90,7 +121,7 @@ public struct SamplingPlan: Sendable, Equatable {
             x = noise.scaledCopy(by: sigmas[0])
         }
         if selection.sampler.usesBrownianNoise {
-            var brownian = try BrownianTreeNoise(seeds: images.map(\.seed), schedule: sigmas)
+            var brownian = try brownianNoise(for: images, latentShape: latentShape)
             return try sampler.sample(x, sigmas: sigmas, denoiser: denoiser, noise: &brownian, progress: progress)
         }
         if selection.sampler.usesImageStreamNoise {
@@ -99,6 +130,18 @@ public struct SamplingPlan: Sendable, Equatable {
         }
         var none = NoNoise()
         return try sampler.sample(x, sigmas: sigmas, denoiser: denoiser, noise: &none, progress: progress)
+    }
+
+    /// The k-diffusion sampler as A1111 calls it. DPM fast / DPM adaptive take a σ range
+    /// instead of a schedule: the model's table ends for txt2img, the sliced schedule's ends
+    /// for img2img (A1111 `sample` vs `sample_img2img`).
+    private func kDiffusionSampler(isImg2Img: Bool) -> (any KDiffusionSampler)? {
+        let modelRange = isImg2Img ? nil : DPMSolverRange(sigmaMin: schedule.sigmaMin, sigmaMax: schedule.sigmaMax)
+        switch selection.sampler {
+        case .dpmFast: return DPMFastSampler(eta: eta ?? 1, noiseScale: noiseScale, range: modelRange)
+        case .dpmAdaptive: return DPMAdaptiveSampler(eta: eta ?? 1, noiseScale: noiseScale, range: modelRange)
+        default: return selection.sampler.kDiffusionSampler(eta: eta ?? 1, noiseScale: noiseScale)
+        }
     }
 
     private func checkedInputs(images: [ImageSeed], latentShape: [Int], initLatent: Tensor?) throws -> Img2ImgSteps? {
@@ -115,7 +158,19 @@ public struct SamplingPlan: Sendable, Equatable {
         return img2img
     }
 
-    /// A1111's timestep samplers (DDIM, PLMS): txt2img walks the whole grid from unit noise;
+    /// A1111's UniPC driver (`sd_samplers_timesteps_impl.unipc`): as many steps as the grid it
+    /// is given has entries, from t = 1 for txt2img; img2img gets the first `t_enc` grid entries
+    /// and starts at t = grid[t_enc − 1]/1000 + 1/1000 (A1111's own approximation, kept).
+    private func runUniPC<M: NoisePredictor>(_ x: Tensor, grid: [Int], isImg2Img: Bool, model: M,
+                                             progress: SamplerProgress?) throws -> Tensor {
+        guard let top = grid.last else {
+            throw SamplingError.invalidParameter(name: "denoising strength", problem: "too small for UniPC: no timestep left to run")
+        }
+        let tStart: Float? = isImg2Img ? Float(top) / 1000 + Float(0.001) : nil
+        return try uniPC.sample(x, steps: grid.count, tStart: tStart, schedule: schedule, model: model, progress: progress)
+    }
+
+    /// A1111's timestep samplers (DDIM, PLMS, UniPC): txt2img walks the whole grid from unit noise;
     /// img2img noises the init latent to ᾱ of grid[t_enc] and walks `grid[..<t_enc]`
     /// (A1111's own off-by-one included).
     private func runDDIM<M: NoisePredictor>(model: M, images: [ImageSeed], latentShape: [Int], noise: Tensor,
@@ -123,17 +178,21 @@ public struct SamplingPlan: Sendable, Equatable {
                                             progress: SamplerProgress?) throws -> Tensor {
         let table = schedule.alphasCumprod
         var x = noise
-        let plan: DDIMTimesteps
+        let walked: [Int]
         if let img2img, let initLatent {
             let grid = try DDIMTimesteps.a1111Grid(steps: img2img.scheduleSteps, trainingSteps: table.count)
             let alpha = table[grid[img2img.encodedSteps]]
             let scaledNoise = noise.scaledCopy(by: initialNoiseMultiplier)
             x = Tensor.weightedSum(initLatent, alpha.squareRoot(), scaledNoise, (1 - alpha).squareRoot())
             if extraNoise > 0 { x = x.stepped(along: scaledNoise, by: extraNoise * alpha.squareRoot()) }
-            plan = try DDIMTimesteps.a1111(grid: Array(grid.prefix(img2img.encodedSteps)), table: table)
+            walked = Array(grid.prefix(img2img.encodedSteps))
         } else {
-            plan = try DDIMTimesteps.a1111(grid: DDIMTimesteps.a1111Grid(steps: steps, trainingSteps: table.count), table: table)
+            walked = try DDIMTimesteps.a1111Grid(steps: steps, trainingSteps: table.count)
         }
+        if selection.sampler == .uniPC {
+            return try runUniPC(x, grid: walked, isImg2Img: img2img != nil, model: model, progress: progress)
+        }
+        let plan = try DDIMTimesteps.a1111(grid: walked, table: table)
         if selection.sampler == .plms {
             return try PLMSSampler().sample(x, plan: plan, model: model, progress: progress)
         }
@@ -144,5 +203,24 @@ public struct SamplingPlan: Sendable, Equatable {
         }
         var none = NoNoise()
         return try DDIMSampler(eta: 0).sample(x, plan: plan, model: model, noise: &none, progress: progress)
+    }
+}
+
+/// The eps-model wrapper a `SamplingPlan` chooses (see `SamplingPlan.denoiser(wrapping:)`).
+public struct PlanDenoiser<Model: NoisePredictor>: Denoiser {
+    enum Kind {
+        case compVis(CompVisDenoiser<Model>)
+        case lcm(LCMDenoiser<Model>)
+    }
+
+    let kind: Kind
+
+    init(_ kind: Kind) { self.kind = kind }
+
+    public func denoise(_ x: Tensor, sigma: Float) throws -> Tensor {
+        switch kind {
+        case let .compVis(d): try d.denoise(x, sigma: sigma)
+        case let .lcm(d): try d.denoise(x, sigma: sigma)
+        }
     }
 }

@@ -26,6 +26,19 @@ final class ParityScheduleTests: XCTestCase {
         }
     }
 
+    /// The SDE samplers' Brownian trees resolve sigmas to 6 decimals, so a schedule that is only
+    /// close can pick different tree nodes and different noise: the Karras and exponential
+    /// tables (A1111's defaults for those samplers) must be torch's float32 values bit for bit.
+    func testKarrasAndExponentialSigmasAreBitIdenticalToTorch() throws {
+        let c = try ReferenceCase("schedules", "kdiffusion_sigmas")
+        for n in try XCTUnwrap(c.parameters["ns"] as? [Int]) {
+            for (name, scheduler) in [("karras", SigmaScheduler.karras), ("exponential", .exponential)] {
+                let ours = try scheduler.sigmas(steps: n, schedule: schedule)
+                XCTAssertEqual(ours.map(\.bitPattern), try c.output("\(name)_n\(n)").data.map(\.bitPattern), "\(name) n=\(n)")
+            }
+        }
+    }
+
     func testSigmaToTimestepInterpolatesInLogSigmaAndQuantizesToTheNearestStep() throws {
         let c = try ReferenceCase("schedules", "kdiffusion_sigmas")
         let queries = try c.input("sigma_queries")

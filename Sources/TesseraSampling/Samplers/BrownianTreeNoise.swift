@@ -1,94 +1,80 @@
+import Foundation
 import TesseraTensor
 
-/// Seeded Brownian-motion noise for the SDE samplers (DPM++ SDE, DPM++ 2M SDE), in the role
-/// of k-diffusion's `BrownianTreeNoiseSampler` that A1111 seeds with the image seeds.
+/// The noise A1111 gives the SDE samplers (DPM++ SDE, DPM++ 2M SDE (Heun), DPM++ 3M SDE):
+/// k-diffusion's `BrownianTreeNoiseSampler` over [σ_min, σ_max] with one torchsde
+/// `BrownianTree` per batch row, seeded with that image's seed (`p.all_seeds` of the batch), and
+/// the identity sigma transform.
 ///
-/// Each image gets a Brownian path W over [σ_min, σ_max] that is a pure function of its seed:
-/// W(σ_min) = 0, W(σ_max) = √(σ_max − σ_min)·Z_root, and every bisection midpoint is the
-/// Brownian-bridge mean of its interval plus `√(len/4)·Z_node`, with `Z_node` drawn from a
-/// Philox stream keyed by the seed and the node's index. A query descends to ~1e-6 of the
-/// range and interpolates linearly inside the last interval. Noise for a step σ → σ' is
-/// `(W(σ') − W(σ)) / √|σ' − σ|`, so repeated and out-of-order queries agree, as with
-/// k-diffusion's tree.
-///
-/// NOT bit-compatible with torchsde's `BrownianInterval` (different random tree), so DPM++ SDE
-/// images differ from A1111's in their fine noise; the distribution and the
-/// seed-determinism are the same.
+/// A query σ → σ' returns `sign · W(min, max) / √|σ' − σ|` per row, where `W` is the tree's
+/// increment between the sorted times, so noise for a step is independent of the batch size and
+/// of earlier queries. Bit-compatible with torchsde on CPU (`normals: .torchCPU`); with
+/// `.cudaPhilox` the node normals follow A1111's imitation of CUDA's generator instead.
 public struct BrownianTreeNoise: NoiseSampler {
-    /// One seed per batch row (the image seeds).
+    /// One seed per batch row (the image seeds); torchsde takes them as numpy entropy, so they
+    /// must be non-negative.
     public let seeds: [Int64]
-    /// Lower end of the path (smallest positive sigma of the schedule).
+    /// Shape of one batch row, `[C, H, W]`.
+    public let imageShape: [Int]
+    /// Lower end of the trees (A1111: the smallest positive sigma of the full schedule).
     public let sigmaMin: Float
-    /// Upper end of the path (largest sigma of the schedule).
+    /// Upper end of the trees (A1111: the largest sigma of the full schedule).
     public let sigmaMax: Float
-    private let maxDepth = 24
+    /// Where the trees' normals come from.
+    public let normals: BrownianNormalSource
+    private var trees: [TorchSDEBrownianTree]
 
-    /// One path per batch row, seeded with that image's seed (A1111 passes the image seeds).
-    public init(seeds: [Int64], sigmaMin: Float, sigmaMax: Float) throws {
-        guard sigmaMin > 0, sigmaMax > sigmaMin else {
-            throw SamplingError.invalidParameter(name: "Brownian tree range", problem: "need 0 < sigma_min < sigma_max, got \(sigmaMin)...\(sigmaMax)")
+    /// One tree per seed over [sigmaMin, sigmaMax] (k-diffusion `BatchedBrownianTree`).
+    public init(seeds: [Int64], imageShape: [Int], sigmaMin: Float, sigmaMax: Float,
+                normals: BrownianNormalSource = .torchCPU) throws {
+        guard !seeds.isEmpty else { throw SamplingError.invalidParameter(name: "Brownian noise seeds", problem: "empty batch") }
+        if let negative = seeds.first(where: { $0 < 0 }) {
+            throw SamplingError.invalidParameter(name: "seed", problem: "Brownian-tree noise (SDE samplers) needs a non-negative seed, got \(negative)")
+        }
+        guard !imageShape.isEmpty, imageShape.allSatisfy({ $0 > 0 }) else {
+            throw SamplingError.invalidParameter(name: "Brownian noise shape", problem: "need positive sizes, got \(imageShape)")
+        }
+        guard sigmaMin.isFinite, sigmaMax.isFinite, sigmaMin > 0, sigmaMin <= sigmaMax else {
+            throw SamplingError.invalidParameter(name: "Brownian tree range", problem: "need 0 < sigma_min <= sigma_max, got \(sigmaMin)...\(sigmaMax)")
         }
         self.seeds = seeds
+        self.imageShape = imageShape
         self.sigmaMin = sigmaMin
         self.sigmaMax = sigmaMax
+        self.normals = normals
+        let count = imageShape.reduce(1, *)
+        trees = try seeds.map {
+            try TorchSDEBrownianTree(t0: Double(sigmaMin), t1: Double(sigmaMax), count: count,
+                                     entropy: UInt64($0), normals: normals)
+        }
     }
 
-    /// A tree over the positive range of a schedule (`sigmas[sigmas > 0].min()`, `sigmas.max()`).
-    public init(seeds: [Int64], schedule sigmas: [Float]) throws {
-        let positive = sigmas.filter { $0 > 0 }
-        try self.init(seeds: seeds, sigmaMin: positive.min() ?? 0, sigmaMax: sigmas.max() ?? 0)
+    /// Trees over a schedule's range as A1111's `create_noise_sampler` takes it:
+    /// `sigmas[sigmas > 0].min()` and `sigmas.max()`. For img2img A1111 passes the FULL schedule
+    /// (before slicing), so pass that here too.
+    public init(seeds: [Int64], imageShape: [Int], schedule sigmas: [Float],
+                normals: BrownianNormalSource = .torchCPU) throws {
+        guard let smallest = sigmas.filter({ $0 > 0 }).min(), let largest = sigmas.max() else {
+            throw SamplingError.invalidParameter(name: "sigmas", problem: "Brownian noise needs a schedule with a positive sigma")
+        }
+        try self.init(seeds: seeds, imageShape: imageShape, sigmaMin: smallest, sigmaMax: largest, normals: normals)
     }
 
     public mutating func noise(from sigma: Float, to sigmaNext: Float, shape: [Int]) throws -> Tensor {
-        guard let batch = shape.first, batch == seeds.count else {
-            throw SamplingError.mismatch("Brownian noise requested for shape \(shape) but there are \(seeds.count) seeds")
+        guard shape == [seeds.count] + imageShape else {
+            throw SamplingError.mismatch("Brownian noise requested for shape \(shape) but the trees are for \([seeds.count] + imageShape)")
         }
-        let count = shape.dropFirst().reduce(1, *)
-        let scale = 1 / abs(Double(sigmaNext) - Double(sigma)).squareRoot()
+        // BatchedBrownianTree sorts the query times and flips the sign back.
+        let ascending = sigma <= sigmaNext
+        let (lo, hi) = ascending ? (sigma, sigmaNext) : (sigmaNext, sigma)
+        let sign: Float = ascending ? 1 : -1
+        let scale = abs(sigmaNext - sigma).squareRoot()
         var data = [Float]()
-        data.reserveCapacity(batch * count)
-        for b in 0..<batch {
-            let w0 = path(seed: seeds[b], at: Double(sigma), count: count)
-            let w1 = path(seed: seeds[b], at: Double(sigmaNext), count: count)
-            for i in 0..<count { data.append(Float((w1[i] - w0[i]) * scale)) }
+        data.reserveCapacity(shape.reduce(1, *))
+        for b in trees.indices {
+            let w = try trees[b].increment(from: Double(lo), to: Double(hi))
+            for value in w { data.append(value * sign / scale) }
         }
         return Tensor(shape: shape, data: data)
-    }
-
-    /// W(t) for one seed.
-    private func path(seed: Int64, at query: Double, count: Int) -> [Double] {
-        var lo = Double(sigmaMin), hi = Double(sigmaMax)
-        let t = min(max(query, lo), hi)
-        var wLo = [Double](repeating: 0, count: count)
-        var wHi = normals(seed: seed, node: 1, count: count).map { $0 * (hi - lo).squareRoot() }
-        if t == lo { return wLo }
-        if t == hi { return wHi }
-        let tolerance = (hi - lo) * 1e-6
-        var node: UInt64 = 1
-        for _ in 0..<maxDepth {
-            let mid = (lo + hi) / 2
-            let z = normals(seed: seed, node: node &* 2, count: count)
-            let spread = ((hi - lo) / 4).squareRoot()
-            let wMid = (0..<count).map { (wLo[$0] + wHi[$0]) / 2 + spread * z[$0] }
-            if abs(t - mid) <= tolerance { return wMid }
-            if t < mid {
-                hi = mid; wHi = wMid; node = node &* 2
-            } else {
-                lo = mid; wLo = wMid; node = node &* 2 &+ 1
-            }
-        }
-        let f = (t - lo) / (hi - lo)
-        return (0..<count).map { wLo[$0] + f * (wHi[$0] - wLo[$0]) }
-    }
-
-    /// Standard normals for one tree node: Philox keyed by the seed, counter (node, tag, j, 0).
-    private func normals(seed: Int64, node: UInt64, count: Int) -> [Double] {
-        let key = UInt64(bitPattern: seed)
-        let k = (UInt32(truncatingIfNeeded: key), UInt32(truncatingIfNeeded: key >> 32))
-        return (0..<count).map { j in
-            let c = PhiloxGenerator.philox(counter: (UInt32(truncatingIfNeeded: node), UInt32(truncatingIfNeeded: node >> 32) ^ 0x4252_4F57,
-                                                     UInt32(truncatingIfNeeded: j), 0), key: k)
-            return Double(PhiloxGenerator.boxMuller(c.0, c.1))
-        }
     }
 }

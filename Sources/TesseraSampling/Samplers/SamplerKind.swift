@@ -12,8 +12,13 @@ public enum SamplerKind: String, Sendable, CaseIterable, Codable {
     case heun = "Heun"
     case dpm2 = "DPM2"
     case dpm2Ancestral = "DPM2 a"
+    case dpmFast = "DPM fast"
+    case dpmAdaptive = "DPM adaptive"
+    case restart = "Restart"
+    case lcm = "LCM"
     case ddim = "DDIM"
     case plms = "PLMS"
+    case uniPC = "UniPC"
 
     /// The A1111 label ("Euler a", "DPM++ 2M", …).
     public var label: String { rawValue }
@@ -33,25 +38,30 @@ public enum SamplerKind: String, Sendable, CaseIterable, Codable {
         case .lms: ["k_lms"]
         case .dpm2: ["k_dpm_2"]
         case .dpm2Ancestral: ["k_dpm_2_a"]
+        case .dpmFast: ["k_dpm_fast"]
+        case .dpmAdaptive: ["k_dpm_ad"]
+        case .restart: ["restart"]
+        case .lcm: ["k_lcm"]
         case .ddim: ["ddim"]
         case .plms: ["plms"]
+        case .uniPC: ["unipc"]
         }
     }
 
     /// The scheduler "Automatic" stands for with this sampler (A1111 sampler options).
     public var automaticScheduler: SigmaScheduler {
         switch self {
-        case .euler, .eulerAncestral, .heun, .lms: .uniform
-        case .dpmpp2M, .dpmppSDE, .dpmpp2SAncestral, .dpm2, .dpm2Ancestral: .karras
+        case .euler, .eulerAncestral, .heun, .lms, .dpmFast, .dpmAdaptive, .lcm: .uniform
+        case .dpmpp2M, .dpmppSDE, .dpmpp2SAncestral, .dpm2, .dpm2Ancestral, .restart: .karras
         case .dpmpp2MSDE, .dpmpp2MSDEHeun, .dpmpp3MSDE: .exponential
-        case .ddim, .plms: .ddim
+        case .ddim, .plms, .uniPC: .ddim
         }
     }
 
     /// Model calls per step (prompt-schedule step counts are multiplied by this in A1111).
     public var modelCallsPerStep: Int {
         switch self {
-        case .heun, .dpmppSDE, .dpmpp2SAncestral, .dpm2, .dpm2Ancestral: 2
+        case .heun, .dpmppSDE, .dpmpp2SAncestral, .dpm2, .dpm2Ancestral, .restart: 2
         default: 1
         }
     }
@@ -61,16 +71,18 @@ public enum SamplerKind: String, Sendable, CaseIterable, Codable {
     public var discardsPenultimateSigma: Bool { [.dpm2, .dpm2Ancestral, .dpmpp3MSDE].contains(self) }
 
     /// Draws per-step noise from the image streams (A1111 applies ENSD to these).
-    public var usesImageStreamNoise: Bool { [.eulerAncestral, .dpm2Ancestral, .dpmpp2SAncestral].contains(self) }
+    public var usesImageStreamNoise: Bool {
+        [.eulerAncestral, .dpm2Ancestral, .dpmpp2SAncestral, .dpmFast, .dpmAdaptive, .restart, .lcm].contains(self)
+    }
 
     /// Takes Brownian-tree noise seeded by the image seeds.
     public var usesBrownianNoise: Bool { [.dpmppSDE, .dpmpp2MSDE, .dpmpp2MSDEHeun, .dpmpp3MSDE].contains(self) }
 
     /// Runs over integer DDPM timesteps with an eps model instead of a sigma schedule.
-    public var isTimestepSampler: Bool { self == .ddim || self == .plms }
+    public var isTimestepSampler: Bool { [.ddim, .plms, .uniPC].contains(self) }
 
-    /// The k-diffusion sampler for this kind; nil for the timestep samplers DDIM and PLMS
-    /// (use `DDIMSampler` / `PLMSSampler`).
+    /// The k-diffusion sampler for this kind; nil for the timestep samplers DDIM, PLMS and
+    /// UniPC (use `DDIMSampler` / `PLMSSampler` / `UniPCSampler`).
     public func kDiffusionSampler(eta: Float = 1, noiseScale: Float = 1) -> (any KDiffusionSampler)? {
         switch self {
         case .euler: EulerSampler()
@@ -85,7 +97,11 @@ public enum SamplerKind: String, Sendable, CaseIterable, Codable {
         case .lms: LMSSampler()
         case .dpm2: DPM2Sampler()
         case .dpm2Ancestral: DPM2AncestralSampler(eta: eta, noiseScale: noiseScale)
-        case .ddim, .plms: nil
+        case .dpmFast: DPMFastSampler(eta: eta, noiseScale: noiseScale)
+        case .dpmAdaptive: DPMAdaptiveSampler(eta: eta, noiseScale: noiseScale)
+        case .restart: RestartSampler(noiseScale: noiseScale)
+        case .lcm: LCMSampler()
+        case .ddim, .plms, .uniPC: nil
         }
     }
 
@@ -124,12 +140,27 @@ public struct SamplerSelection: Sendable, Equatable, Codable {
     /// table, built one longer and with the penultimate value dropped for DPM2 / DPM2 a /
     /// DPM++ 3M SDE.
     public func sigmas(steps: Int, schedule: DiscreteNoiseSchedule = .stableDiffusion) throws -> [Float] {
+        if sampler == .lcm { return try lcmSigmas(steps: steps, schedule: schedule) }
         guard sampler.discardsPenultimateSigma else {
             return try effectiveScheduler.sigmas(steps: steps, schedule: schedule)
         }
         var sigmas = try effectiveScheduler.sigmas(steps: steps + 1, schedule: schedule)
         sigmas.remove(at: sigmas.count - 2)
         return sigmas
+    }
+
+    /// LCM's sigmas: its own spacing for Automatic/Uniform, otherwise the scheduler over the
+    /// thinned table's ends (A1111 hands the LCM denoiser's σ range to the scheduler function).
+    private func lcmSigmas(steps: Int, schedule: DiscreteNoiseSchedule) throws -> [Float] {
+        let lcm = try LCMSchedule(schedule)
+        switch effectiveScheduler {
+        case .automatic, .uniform:
+            return try lcm.sigmas(steps: steps)
+        case .karras, .exponential, .polyexponential, .klOptimal:
+            return try effectiveScheduler.sigmas(steps: steps, schedule: lcm.table, sigmaMin: lcm.table.sigmaMin, sigmaMax: lcm.table.sigmaMax)
+        default:
+            throw SamplingError.invalidParameter(name: "scheduler", problem: "\(effectiveScheduler.label) is not supported with LCM here; use Automatic, Uniform, Karras, Exponential, Polyexponential or KL Optimal")
+        }
     }
 
     /// Parses A1111 names, including legacy combined names such as "DPM++ 2M Karras" (the

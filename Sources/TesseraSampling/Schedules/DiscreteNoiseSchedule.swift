@@ -107,6 +107,10 @@ public struct DiscreteNoiseSchedule: Sendable, Equatable {
     static func linspaceFloat(start: Float, end: Float, count: Int) -> [Float] {
         if count == 1 { return [start] }
         let step = (end - start) / Float(count - 1)
-        return (0..<count).map { i in i < count / 2 ? start + step * Float(i) : end - step * Float(count - 1 - i) }
+        // torch's CPU kernel is compiled with FMA contraction: each element is one fused
+        // multiply-add (single rounding), which the bit-exact schedules depend on.
+        return (0..<count).map { i in
+            i < count / 2 ? start.addingProduct(step, Float(i)) : end.addingProduct(-step, Float(count - 1 - i))
+        }
     }
 }

@@ -69,10 +69,13 @@ public enum SigmaScheduler: String, Sendable, CaseIterable, Codable {
             let tMax = Float(schedule.sigmas.count - 1)
             return DiscreteNoiseSchedule.linspaceFloat(start: tMax, end: 0, count: n).map(schedule.sigma(forTimestep:)) + [0]
         case .karras:
+            // k-diffusion's float32 torch arithmetic, Python-float constants cast at each op:
+            // the SDE samplers' Brownian trees resolve sigmas to 1e-6, so ulps matter.
             let rho = customRho ?? 7
             let minInv = pow(lo, 1 / rho), maxInv = pow(hi, 1 / rho)
+            let span = Float(minInv - maxInv), base = Float(maxInv)
             return DiscreteNoiseSchedule.linspaceFloat(start: 0, end: 1, count: n).map { ramp in
-                Float(pow(maxInv + Double(ramp) * (minInv - maxInv), rho))
+                powf(base + ramp * span, Float(rho))
             } + [0]
         case .exponential:
             return DiscreteNoiseSchedule.linspaceFloat(start: Float(log(hi)), end: Float(log(lo)), count: n).map { expf($0) } + [0]
