@@ -24,11 +24,13 @@ struct Img2ImgCommand: ParsableCommand {
 
     @OptionGroup var initOptions: InitImageOptions
     @OptionGroup var options: GenerationOptions
+    @OptionGroup var tiledDiffusion: TiledDiffusionOptions
 
     func run() throws {
         let image = try readInputImage(initOptions.initImage, flag: "--init-image")
         var (request, recorded) = try options.request(mode: .img2img(initImage: image))
         try initOptions.apply(to: &request)
+        try tiledDiffusion.apply(to: &request)
         try options.generate(request, recorded: recorded, label: "img2img")
     }
 }

@@ -7,9 +7,11 @@ struct Txt2ImgCommand: ParsableCommand {
         commandName: "txt2img", abstract: "Generate an image from a prompt (A1111 txt2img).")
 
     @OptionGroup var options: GenerationOptions
+    @OptionGroup var tiledDiffusion: TiledDiffusionOptions
 
     func run() throws {
-        let (request, recorded) = try options.request(mode: .txt2img)
+        var (request, recorded) = try options.request(mode: .txt2img)
+        try tiledDiffusion.apply(to: &request)
         try options.generate(request, recorded: recorded, label: "txt2img")
     }
 }

@@ -17,6 +17,7 @@ struct SubmitCommand: ParsableCommand {
 
     @OptionGroup var job: JobOptions
     @OptionGroup var endpoint: CoordinatorEndpointOption
+    @OptionGroup var tiledDiffusion: TiledDiffusionOptions
 
     func run() throws {
         let input: String
@@ -29,7 +30,7 @@ struct SubmitCommand: ParsableCommand {
             input = source
             base = UpscaleJobSpec()
         }
-        let spec = try job.spec(over: base)
+        let spec = try tiledDiffusion.apply(to: try job.spec(over: base))
         guard let png = FileManager.default.contents(atPath: input) else {
             throw CommandFailure("\(input): cannot read the input image")
         }

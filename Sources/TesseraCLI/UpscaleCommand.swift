@@ -19,6 +19,7 @@ struct UpscaleCommand: ParsableCommand {
     var input: String
 
     @OptionGroup var job: JobOptions
+    @OptionGroup var tiledDiffusion: TiledDiffusionOptions
 
     @Option(name: .shortAndLong, help: "Output PNG (default: <input>-upscaled.png).")
     var output: String?
@@ -44,7 +45,7 @@ struct UpscaleCommand: ParsableCommand {
     }
 
     func run() throws {
-        let spec = try job.spec(over: UpscaleJobSpec(upscaler: "lanczos"))
+        let spec = try tiledDiffusion.apply(to: try job.spec(over: UpscaleJobSpec(upscaler: "lanczos")))
         let outputPath = output ?? Self.defaultOutput(for: input)
         let png: PNGImage
         do { png = try PNGImage.read(path: input) } catch { throw CommandFailure("\(error)") }
@@ -57,6 +58,8 @@ struct UpscaleCommand: ParsableCommand {
         if let local {
             try runLocal(workers: local, spec: spec, outputPath: outputPath, sourceWidth: source.width,
                 sourceHeight: source.height)
+        } else if spec.tiledDiffusion != nil {
+            try TiledDiffusionOptions.runInProcess(source: source, spec: spec, outputPath: outputPath, library: library)
         } else {
             let plan = try UpscalePlan(spec: spec, sourceWidth: source.width, sourceHeight: source.height)
             let bar = ProgressBar.onStandardError(total: plan.tileCount, label: "upscale")

@@ -66,6 +66,6 @@ enum WorkerRenderers {
         } catch {
             throw CommandFailure("--checkpoint: \(error)")
         }
-        return RoutingTileRenderer([ClassicalTileRenderer(), diffusion])
+        return RoutingTileRenderer([ClassicalTileRenderer(), diffusion, LatentTileRenderer(diffusion: diffusion)])
     }
 }

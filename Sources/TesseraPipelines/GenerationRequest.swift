@@ -43,6 +43,8 @@ public struct GenerationRequest: Sendable, Equatable {
     public var controlNets: [ControlNetUnit] = []
     /// A1111 "Random number generator source": NV (what NVIDIA GPUs give, the default) or CPU.
     public var rng: RNGSource = .nv
+    /// Tiled Diffusion (MultiDiffusion / Mixture of Diffusers over latent tiles); nil = off.
+    public var tiledDiffusion: TiledDiffusionSettings? = nil
 
     public init() {}
 
@@ -68,5 +70,6 @@ public struct GenerationRequest: Sendable, Equatable {
             throw PipelineError("mask", "is \(mask.width)x\(mask.height) but the init image is \(image.width)x\(image.height); they must be the same size")
         }
         for unit in controlNets { try unit.validate() }
+        try tiledDiffusion?.validate()
     }
 }

@@ -17,7 +17,7 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
     /// Where LoRAs and ControlNet models are looked up by name; nil = only paths work.
     public let library: ModelLibrary?
     private var controlNetCache: [String: ControlNet] = [:]
-    private let lock = NSLock()
+    let lock = NSLock()
 
     public init(model: StableDiffusionModel, library: ModelLibrary? = nil) {
         self.model = model
@@ -72,7 +72,11 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         }
 
         var samples: Tensor
-        if let mask = source.latentMask, let initLatent = source.initLatent {
+        if let tiled = request.tiledDiffusion {
+            samples = try sampleTiledDiffusion(tiled, request: request, guidedUNet: unet, subpromptWeights: guided.subpromptWeights,
+                                               samplingPlan: samplingPlan, image: image, latentShape: latentShape,
+                                               source: source, progress: report)
+        } else if let mask = source.latentMask, let initLatent = source.initLatent {
             guard !selection.sampler.isTimestepSampler else {
                 throw PipelineError("sampler", "\(selection.sampler.label) cannot inpaint here (the per-step mask blend is implemented for k-diffusion samplers); use e.g. Euler a or DPM++ 2M")
             }
@@ -87,9 +91,10 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         let generated = try codec.decode(samples)
         let final = try source.prepared?.composite(generated: generated) ?? generated
 
-        let parameters = GenerationInfotext.parameters(for: request, selection: selection, seed: seed, subseed: subseed,
+        var parameters = GenerationInfotext.parameters(for: request, selection: selection, seed: seed, subseed: subseed,
                                                        width: width, height: height, model: model,
                                                        loraHashes: loras.hashes)
+        if let tiled = request.tiledDiffusion { parameters.extra.append(tiled.infotextField) }
         return GenerationResult(image: final, parameters: parameters, modelCalls: tracker.modelCalls,
                                 controlNetCalls: tracker.controlNetCalls)
     }
@@ -145,7 +150,7 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         }
     }
 
-    private func activeControlNet(_ unit: ControlNetUnit, index: Int, request: GenerationRequest, source: Source,
+    func activeControlNet(_ unit: ControlNetUnit, index: Int, request: GenerationRequest, source: Source,
                                   width: Int, height: Int, codec: LatentCodec) throws -> ActiveControlNet {
         let subject = "ControlNet unit \(index)"
         var input: RGBAImage

@@ -14,6 +14,8 @@ public enum PayloadRole: UInt8, Sendable, CaseIterable {
     case initImage = 5
     /// CHUNK: a slice of the job's output file.
     case fileChunk = 6
+    /// TILE of a latent stage (protocol 1, latent stages v1): Float32 tensor values, opaque format.
+    case latent = 7
 }
 
 /// How a payload's bytes are laid out. Image formats are 8 bits per sample, rows top to bottom,

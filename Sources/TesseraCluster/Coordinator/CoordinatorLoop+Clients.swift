@@ -107,10 +107,13 @@ extension CoordinatorLoop {
         let stored = try store.insertJob(
             id: id, spec: document.job, sourceWidth: image.width, sourceHeight: image.height,
             tileCount: plan.tileCount, now: wallNow())
-        scheduler.addJob(
-            id: id, priority: stored.priority, seq: stored.seq, renderer: document.job.upscaler,
-            tileCount: plan.tileCount, pendingInOrder: plan.dispatchOrder)
+        if document.job.tiledDiffusion == nil {
+            scheduler.addJob(
+                id: id, priority: stored.priority, seq: stored.seq, renderer: document.job.upscaler,
+                tileCount: plan.tileCount, pendingInOrder: plan.dispatchOrder)
+        }
         active[id] = ActiveJob(stored: stored, plan: plan, folder: folder, sourcePixels: Data(image.rgba8.pixels))
+        startLatentDiffusion(id)
         logger.info(
             "job \(id) submitted: \(name) \(image.width)×\(image.height) → \(plan.outputWidth)×\(plan.outputHeight), \(plan.tileCount) tiles, priority \(stored.priority)"
         )
@@ -157,8 +160,8 @@ extension CoordinatorLoop {
 
     func statusRecord(_ id: String) -> JobStatusRecord? {
         let stored: StoredJob
-        let done: Int
-        let running: Int
+        var done: Int
+        var running: Int
         var retried = 0
         if let job = active[id] {
             retried = scheduler.retriedCount(of: id)
@@ -188,7 +191,8 @@ extension CoordinatorLoop {
         {
             resultBytes = size.uint64Value
         }
-        let total = stored.tileCount
+        var total = stored.tileCount
+        if let latent = latentProgress(id) { (done, running, total) = (latent.done, latent.running, latent.total) }
         return JobStatusRecord(
             jobID: id, state: state, tilesTotal: UInt32(total), tilesDone: UInt32(done),
             tilesRunning: UInt32(running), tilesFailed: UInt32(retried),
@@ -200,8 +204,9 @@ extension CoordinatorLoop {
     private func waitingReason(_ job: StoredJob) -> String? {
         guard !job.state.isFinal, scheduler.leasedCount(of: job.id) == 0 else { return nil }
         if workers.isEmpty { return "priority \(job.priority), waiting for workers" }
-        if !workers.values.contains(where: { $0.hello.renderers.contains(job.spec.upscaler) }) {
-            return "priority \(job.priority), waiting for a worker that offers \"\(job.spec.upscaler)\""
+        let renderer = job.spec.tiledDiffusion == nil ? job.spec.upscaler : LatentTileRenderer.rendererName
+        if !workers.values.contains(where: { $0.hello.renderers.contains(renderer) }) {
+            return "priority \(job.priority), waiting for a worker that offers \"\(renderer)\""
         }
         return nil
     }
@@ -241,6 +246,7 @@ extension CoordinatorLoop {
             }
             return
         }
+        stopLatentDiffusion(request.jobID, reason: "cancelled by client")
         let leases = scheduler.removeJob(request.jobID)
         for workerId in Set(leases.values.map(\.workerId)) {
             guard let route = workerRoutes[workerId], let worker = workers[route] else { continue }

@@ -59,6 +59,8 @@ final class CoordinatorLoop {
     var nextAttemptId: Int64
     var lastTimerCheck = 0.0
     var lastCounterPublish = 0.0
+    /// Distributed tiled-diffusion jobs (LatentTiles/).
+    let latentJobs = LatentJobTable()
 
     var heartbeatSeconds: Double { Double(config.heartbeatMs) / 1000 }
     var deadAfterSeconds: Double { heartbeatSeconds * Double(config.liveness) }
@@ -130,6 +132,12 @@ final class CoordinatorLoop {
                     try store.resetTile(jobId: job.id, index: tile.index)
                 }
             }
+            if job.spec.tiledDiffusion != nil {
+                // Tiled diffusion keeps no intermediate state: the job restarts from its first model call.
+                active[job.id] = ActiveJob(stored: job, plan: plan, folder: folder)
+                startLatentDiffusion(job.id)
+                continue
+            }
             let pending = plan.dispatchOrder.filter { !done.contains($0) }
             scheduler.addJob(
                 id: job.id, priority: job.priority, seq: job.seq, renderer: job.spec.upscaler,
@@ -152,6 +160,7 @@ final class CoordinatorLoop {
                 collectWrites()
             }
             tileWriter.shutdown()
+            stopAllLatentDiffusion()
             flushWrites()
             for worker in workers.values {
                 trySend(.disconnect(Disconnect(code: .shuttingDown, message: "coordinator stopping")), to: worker)
@@ -181,6 +190,7 @@ final class CoordinatorLoop {
                 collectAssemblies()
             }
             collectWrites()
+            pumpLatentStages()
             dispatch(now: now)
             flushWrites()
             sendWatchUpdates()
@@ -244,7 +254,7 @@ final class CoordinatorLoop {
         case .ready(let ready):
             scheduler.addCredits(worker: worker.id, Int(ready.credit), now: now)
         case .progress(let progress):
-            let key = TileKey(jobId: progress.tile.jobID, index: Int(progress.tile.tileID))
+            let key = schedulerKey(for: progress.tile)
             if !scheduler.renew(key, worker: worker.id, now: now) { counters.drop("stale_attempt") }
         case .heartbeat(let heartbeat):
             workers[routingID]?.state = heartbeat.state
@@ -304,6 +314,7 @@ final class CoordinatorLoop {
     }
 
     private func handleResult(_ worker: ConnectedWorker, _ result: TileResult, _ now: Double) {
+        if handleLatentResult(worker, result) { return }
         let key = TileKey(jobId: result.tile.jobID, index: Int(result.tile.tileID))
         workers[worker.routingID]?.currentJob = ""
         guard let job = active[key.jobId], key.index < job.plan.tileCount else {
@@ -392,13 +403,13 @@ final class CoordinatorLoop {
     }
 
     private func handleFailure(_ worker: ConnectedWorker, _ failure: TileFailure, _ now: Double) {
-        let key = TileKey(jobId: failure.tile.jobID, index: Int(failure.tile.tileID))
+        let key = schedulerKey(for: failure.tile)
         workers[worker.routingID]?.currentJob = ""
-        guard active[key.jobId] != nil else { return }
+        guard active[key.jobId] != nil || isLatentStageJob(key.jobId) else { return }
         switch failure.code {
         case .unknownJob where failure.retryable:
             // The worker no longer caches this job's source: send it again with the retry; not the tile's fault.
-            workers[worker.routingID]?.sourcesSent.remove(key.jobId)
+            workers[worker.routingID]?.sourcesSent.remove(failure.tile.jobID)
             releaseTile(key, worker: worker)
         case .shuttingDown, .cancelled:
             releaseTile(key, worker: worker)
@@ -423,7 +434,7 @@ final class CoordinatorLoop {
 
     /// Applies a failed or lost attempt; fails the job when the tile is out of attempts or the error is fatal.
     @discardableResult
-    private func failTile(_ key: TileKey, worker: ConnectedWorker?, workerId: String? = nil, fatal: Bool, reason: String)
+    func failTile(_ key: TileKey, worker: ConnectedWorker?, workerId: String? = nil, fatal: Bool, reason: String)
         -> TileScheduler.FailureOutcome
     {
         let id = worker?.id ?? workerId ?? ""
@@ -496,10 +507,11 @@ final class CoordinatorLoop {
             pendingWrites.append {
                 try $0.insertAttempt(id: rowId, jobId: key.jobId, index: key.index, workerId: workerId, now: time)
             }
-            let pixels = active[key.jobId].map { $0.plan.renderRect(key.index).area } ?? 0
+            let pixels = active[key.jobId].map { $0.plan.renderRect(key.index).area } ?? latentLeasePixels(key) ?? 0
             return (config.leaseSeconds(tilePixels: pixels), rowId)
         }
         for assignment in assignments {
+            if dispatchLatentStage(assignment.key, workerId: assignment.workerId, attempt: assignment.attempt) { continue }
             guard let routingID = workerRoutes[assignment.workerId], let worker = workers[routingID],
                 var job = active[assignment.key.jobId]
             else { continue }
@@ -556,6 +568,11 @@ final class CoordinatorLoop {
     // MARK: Jobs
 
     func failJob(_ id: String, reason: String) {
+        if let stage = LatentStageKey(schedulerKey: TileKey(jobId: id, index: 0)) {
+            failJob(stage.jobId, reason: reason)
+            return
+        }
+        stopLatentDiffusion(id, reason: reason)
         guard var job = active.removeValue(forKey: id) else { return }
         counters.jobsFailed += 1
         logger.error("job \(id) failed: \(reason)")

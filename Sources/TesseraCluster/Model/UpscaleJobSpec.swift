@@ -24,6 +24,9 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
     public var priority: Int
     /// Stable Diffusion redraw settings; set exactly when `upscaler` is `DiffusionUpscaleSettings.rendererName`.
     public var diffusion: DiffusionUpscaleSettings?
+    /// Latent-space Tiled Diffusion over the whole image instead of independent pixel tiles (needs `diffusion`);
+    /// distributed per model call by the coordinator (docs/distributed-multidiffusion.md).
+    public var tiledDiffusion: TiledDiffusionJobSettings? = nil
 
     public static let defaultPriority = 50
 
@@ -52,6 +55,7 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
         case padding, feather
         case order = "redraw_mode"
         case priority, diffusion
+        case tiledDiffusion = "tiled_diffusion"
     }
 
     public init(from decoder: Decoder) throws {
@@ -73,6 +77,7 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
         order = try c.decodeIfPresent(TileOrder.self, forKey: .order) ?? d.order
         priority = try c.decodeIfPresent(Int.self, forKey: .priority) ?? d.priority
         diffusion = try c.decodeIfPresent(DiffusionUpscaleSettings.self, forKey: .diffusion)
+        tiledDiffusion = try c.decodeIfPresent(TiledDiffusionJobSettings.self, forKey: .tiledDiffusion)
     }
 
     /// The tile height actually used (USDU: 0 takes the width).
@@ -117,6 +122,10 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
             throw bad("feather", "must be even, at most 2 × padding (\(2 * padding)) and below tile_width, got \(f)")
         }
         guard (0...100).contains(priority) else { throw bad("priority", "must be in 0...100, got \(priority)") }
+        if let tiledDiffusion {
+            guard diffusion != nil else { throw bad("tiled_diffusion", "needs the job's [diffusion] settings") }
+            _ = try tiledDiffusion.settings()
+        }
         if upscaler == DiffusionUpscaleSettings.rendererName {
             guard let diffusion else { throw bad("diffusion", "settings are required when upscaler is \"\(upscaler)\"") }
             try diffusion.validate()

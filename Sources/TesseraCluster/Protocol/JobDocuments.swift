@@ -6,11 +6,14 @@ public struct TileParameters: Codable, Sendable, Equatable {
     public var spec: UpscaleJobSpec
     public var sourceWidth: Int
     public var sourceHeight: Int
+    /// Set when the tile is a stage of a distributed tiled-diffusion job (docs/distributed-multidiffusion.md).
+    public var latentStage: LatentStageDocument? = nil
 
     enum CodingKeys: String, CodingKey {
         case spec
         case sourceWidth = "source_width"
         case sourceHeight = "source_height"
+        case latentStage = "latent_stage"
     }
 }
 

@@ -15,7 +15,7 @@ public struct RoutingTileRenderer: WorkerTileRenderer {
     public var models: [(name: String, hash: String)] { renderers.flatMap(\.models) }
 
     public func render(_ work: TileWork, progress: TileProgressReporter) throws -> RGBAImage {
-        let name = work.plan.spec.upscaler
+        let name = work.latentStage == nil ? work.plan.spec.upscaler : LatentTileRenderer.rendererName
         guard let renderer = renderers.first(where: { $0.names.contains(name) }) else {
             throw TileRenderError.invalidParameters(
                 "no renderer \"\(name)\" on this worker (available: \(names.joined(separator: ", ")))")

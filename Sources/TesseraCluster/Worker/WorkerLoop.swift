@@ -237,8 +237,14 @@ final class WorkerLoop {
             refuse(.invalidParameters, retryable: false, "\(error)", giveBackCredit: true)
             return
         }
-        guard worker.renderer.names.contains(plan.spec.upscaler) else {
-            refuse(.rendererUnavailable, retryable: true, "no renderer \"\(plan.spec.upscaler)\" here", giveBackCredit: true)
+        let latentStage: LatentStageWork?
+        do { latentStage = try LatentStageWork(parameters: parameters, payloads: assignment.payloads, rect: assignment.rect) } catch {
+            refuse(.invalidParameters, retryable: false, "\(error)", giveBackCredit: true)
+            return
+        }
+        let rendererName = latentStage == nil ? plan.spec.upscaler : LatentTileRenderer.rendererName
+        guard worker.renderer.names.contains(rendererName) else {
+            refuse(.rendererUnavailable, retryable: true, "no renderer \"\(rendererName)\" here", giveBackCredit: true)
             return
         }
         if let context = assignment.payloads.first(where: { $0.role == .context }) {
@@ -267,9 +273,9 @@ final class WorkerLoop {
             if due { poolRef.post(.progress(TileProgress(tile: ref, fraction: fraction))) }
         }
         inFlight[ref] = Date()
-        pool.submit(RenderItem(
-            ref: ref, work: TileWork(jobId: ref.jobID, tileIndex: Int(ref.tileID), attempt: Int(ref.attempt), plan: plan,
-                source: source), reporter: reporter))
+        var work = TileWork(jobId: ref.jobID, tileIndex: Int(ref.tileID), attempt: Int(ref.attempt), plan: plan, source: source)
+        work.latentStage = latentStage
+        pool.submit(RenderItem(ref: ref, work: work, reporter: reporter))
     }
 
     private func remember(source: RGBAImage, for jobId: String) {

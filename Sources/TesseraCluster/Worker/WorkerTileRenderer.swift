@@ -8,6 +8,8 @@ public struct TileWork: Sendable {
     public var attempt: Int
     public var plan: UpscalePlan
     public var source: RGBAImage
+    /// For a stage of a distributed tiled-diffusion job: what to compute, and its Float32 latent input.
+    public var latentStage: LatentStageWork? = nil
 
     public init(jobId: String, tileIndex: Int, attempt: Int, plan: UpscalePlan, source: RGBAImage) {
         self.jobId = jobId
@@ -18,7 +20,10 @@ public struct TileWork: Sendable {
     }
 
     /// The output rectangle the renderer must produce.
-    public var renderRect: TesseraImaging.PixelRect { plan.renderRect(tileIndex) }
+    public var renderRect: TesseraImaging.PixelRect {
+        if let latentStage { return PixelRect(x: 0, y: 0, width: latentStage.resultWidth, height: latentStage.resultHeight) }
+        return plan.renderRect(tileIndex)
+    }
 }
 
 /// Lets a renderer report per-tile progress (which renews the tile's lease) and notice cancellation.

@@ -1,0 +1,78 @@
+import ArgumentParser
+import TesseraCluster
+import TesseraImaging
+import TesseraTerminal
+import TesseraPipelines
+
+/// The Tiled Diffusion extension's settings as flags (latent pixels; 1 latent px = 8 image px). Unset values take
+/// the extension's defaults for the tab: img2img Mixture of Diffusers / overlap 8, txt2img MultiDiffusion / overlap 48,
+/// 96×96 tiles, batch 4.
+struct TiledDiffusionOptions: ParsableArguments {
+    @Option(name: .customLong("tiled-diffusion"),
+            help: "Turn on Tiled Diffusion with this method: multidiffusion or mixture (Mixture of Diffusers).")
+    var method: String?
+    @Option(name: .customLong("latent-tile-width"), help: "Latent tile width (default 96).")
+    var tileWidth: Int?
+    @Option(name: .customLong("latent-tile-height"), help: "Latent tile height (default 96).")
+    var tileHeight: Int?
+    @Option(name: .customLong("latent-tile-overlap"), help: "Latent tile overlap (default 8 img2img, 48 txt2img).")
+    var overlap: Int?
+    @Option(name: .customLong("latent-tile-batch-size"), help: "Latent tile batch size 1…8 (default 4).")
+    var batchSize: Int?
+
+    /// The settings these flags describe, or nil when Tiled Diffusion is off; `img2img` picks the tab defaults.
+    func settings(img2img: Bool) throws -> TiledDiffusionSettings? {
+        guard let method else {
+            if tileWidth != nil || tileHeight != nil || overlap != nil || batchSize != nil {
+                throw CommandFailure("--latent-tile-* flags need --tiled-diffusion multidiffusion|mixture")
+            }
+            return nil
+        }
+        let parsed: TiledDiffusionSettings.Method
+        do { parsed = try .init(parsing: method) } catch { throw CommandFailure("--tiled-diffusion: \(error)") }
+        var settings = img2img ? TiledDiffusionSettings.img2imgDefault : .txt2imgDefault
+        settings.method = parsed
+        if let tileWidth { settings.tileWidth = tileWidth }
+        if let tileHeight { settings.tileHeight = tileHeight }
+        if let overlap { settings.overlap = overlap }
+        if let batchSize { settings.batchSize = batchSize }
+        do { try settings.validate() } catch { throw CommandFailure("\(error)") }
+        return settings
+    }
+
+    /// Sets `request.tiledDiffusion` from the flags.
+    func apply(to request: inout GenerationRequest) throws {
+        request.tiledDiffusion = try settings(img2img: request.isImg2Img)
+    }
+}
+
+extension TiledDiffusionOptions {
+    /// `spec` with the flags' `[tiled_diffusion]` settings (img2img defaults for unset values; a job file's table is
+    /// kept when no flag is given). Tiled diffusion redraws with the job's diffusion settings, so it needs them.
+    func apply(to spec: UpscaleJobSpec) throws -> UpscaleJobSpec {
+        var spec = spec
+        if let settings = try settings(img2img: true) {
+            spec.tiledDiffusion = TiledDiffusionJobSettings(settings)
+        }
+        if spec.tiledDiffusion != nil && spec.diffusion == nil {
+            throw CommandFailure("--tiled-diffusion redraws the image with Stable Diffusion and needs --checkpoint")
+        }
+        do { try spec.validate() } catch { throw CommandFailure("\(error)") }
+        return spec
+    }
+}
+
+extension TiledDiffusionOptions {
+    /// `tessera upscale --tiled-diffusion …` without `--local`: the whole job in this process, with a step bar.
+    static func runInProcess(source: RGBAImage, spec: UpscaleJobSpec, outputPath: String, library: ModelLibrary?) throws {
+        let steps = spec.diffusion.map { max(1, Int(min($0.denoisingStrength, 0.999) * Double($0.steps)) + 1) } ?? 1
+        let bar = ProgressBar.onStandardError(total: steps, label: "tiled diffusion", unit: "steps")
+        try InProcessLatentDiffusion.upscale(source: source, spec: spec, to: outputPath,
+                                             renderer: try DiffusionTileRenderer(library: library)) { done, _ in
+            bar.update(completed: done)
+        }
+        bar.finish()
+        let size = spec.targetSize(sourceWidth: source.width, sourceHeight: source.height)
+        print("Wrote \(outputPath) (\(size.width)x\(size.height), tiled diffusion)")
+    }
+}

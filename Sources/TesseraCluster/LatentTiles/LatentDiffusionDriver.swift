@@ -1,0 +1,84 @@
+import Foundation
+import TesseraImaging
+import TesseraPipelines
+import TesseraTensor
+
+/// The coordinator's sampler for one `[tiled_diffusion]` job, on its own thread: it owns the latent, the sigma
+/// schedule, the seeded noise and the sampler (no model), and has every model call's tiles evaluated by the
+/// workers through the scheduler, fusing them in grid order. VAE encode and decode are single-tile stages.
+///
+/// The computation is exactly `InProcessLatentDiffusion`'s, with the tile evaluations moved to workers; tiles are
+/// pure functions of their inputs, so the output is the same bit for bit for any worker count or tile order.
+struct LatentDiffusionDriver: Sendable {
+    let jobId: String
+    let spec: UpscaleJobSpec
+    let source: RGBAImage
+    let outputPath: String
+    let board: LatentStageBoard
+
+    /// Stage leases are this many times what a pixel tile of the same size gets (see `LatentStage.leasePixels`).
+    static let leaseFactor = 8
+
+    /// Starts the thread.
+    func start() {
+        let thread = Thread { [self] in
+            board.finish(jobId, Result { try run() })
+        }
+        thread.name = "tessera.latent.\(jobId)"
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    func run() throws {
+        let plan = try LatentDiffusionJob.plan(spec: spec, sourceWidth: source.width, sourceHeight: source.height)
+        let (c, h, w) = (plan.latentShape[0], plan.latentShape[1], plan.latentShape[2])
+        let imagePixels = plan.width * plan.height * Self.leaseFactor
+        // Upper bound: second-order samplers skip their second call on the last step.
+        let estimate = (plan.samplingPlan.denoisingStrength != nil ? 1 : 0)
+            + plan.totalSteps * plan.samplingPlan.selection.sampler.modelCallsPerStep * plan.grid.tiles.count + 1
+        var initLatent: Tensor?
+        if plan.samplingPlan.denoisingStrength != nil {
+            let encoded = try board.run(LatentStage(
+                jobId: jobId, stage: LatentStageKey.encodeStage, documents: [LatentStageDocument(kind: .encode)],
+                inputs: [Data()], resultWidth: w, resultHeight: c * h, leasePixels: imagePixels, jobTileEstimate: estimate))
+            initLatent = try LatentWireCodec.tensor(pixels: Data(encoded[0].pixels), shape: [1, c, h, w], what: "encoded init latent")
+        }
+        let evaluator = RemoteLatentTileEvaluator(jobId: jobId, board: board, grid: plan.grid, channels: c, jobTileEstimate: estimate)
+        let latent = try plan.sample(evaluator: evaluator, initLatent: initLatent)
+        let target = spec.targetSize(sourceWidth: source.width, sourceHeight: source.height)
+        let decoded = try board.run(LatentStage(
+            jobId: jobId, stage: LatentStageKey.decodeStage, documents: [LatentStageDocument(kind: .decode)],
+            inputs: [LatentWireCodec.bytes(latent.data)], resultWidth: target.width, resultHeight: target.height,
+            leasePixels: imagePixels, jobTileEstimate: estimate))
+        let upscalePlan = try UpscalePlan(spec: spec, sourceWidth: source.width, sourceHeight: source.height)
+        try LatentDiffusionOutput.write(decoded[0], plan: upscalePlan, sourceIsOpaque: source.isOpaque, to: outputPath)
+    }
+}
+
+/// Evaluates a round by posting its tiles as one stage and waiting for the workers' eps.
+struct RemoteLatentTileEvaluator: LatentTileEvaluator {
+    let jobId: String
+    let board: LatentStageBoard
+    let grid: TiledDiffusionGrid
+    let channels: Int
+    let jobTileEstimate: Int
+
+    func evaluate(_ round: LatentTileRound) throws -> [Tensor] {
+        let stage = LatentStageKey.stage(ofCall: round.call)
+        guard stage < LatentStageKey.decodeStage, round.crops.count < LatentStageKey.maxTiles else {
+            throw ClusterError.invalidParameter(field: "tiled_diffusion", reason: "too many model calls or tiles for the latent stage ids (call \(round.call), \(round.crops.count) tiles)")
+        }
+        let documents = round.crops.indices.map {
+            LatentStageDocument(kind: .denoise, call: round.call, samplingStep: round.samplingStep, sigma: round.sigma, tile: $0)
+        }
+        let images = try board.run(LatentStage(
+            jobId: jobId, stage: stage, documents: documents, inputs: round.crops.map { LatentWireCodec.bytes($0.data) },
+            resultWidth: grid.tileWidth, resultHeight: channels * grid.tileHeight,
+            leasePixels: grid.tileWidth * grid.tileHeight * 64 * LatentDiffusionDriver.leaseFactor,
+            jobTileEstimate: jobTileEstimate))
+        let shape = [1, channels, grid.tileHeight, grid.tileWidth]
+        return try images.enumerated().map {
+            try LatentWireCodec.tensor(pixels: Data($0.element.pixels), shape: shape, what: "eps of latent tile \($0.offset)")
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import TesseraSampling
+import TesseraTensor
+
+extension StableDiffusionPipeline {
+    /// The sampling part of `generate` for a job with Tiled Diffusion on: the guided UNet restricted to the grid's
+    /// tiles, fused at every model call, under the same sampler, noise and (for inpainting) per-step mask blend.
+    func sampleTiledDiffusion(_ settings: TiledDiffusionSettings, request: GenerationRequest, guidedUNet: GuidedUNet,
+                              subpromptWeights: [Float], samplingPlan: SamplingPlan, image: ImageSeed,
+                              latentShape: [Int], source: Source, progress: @escaping SamplerProgress) throws -> Tensor {
+        try settings.validate()
+        guard !samplingPlan.selection.sampler.isTimestepSampler else {
+            throw PipelineError("sampler", "\(samplingPlan.selection.sampler.label) cannot run with Tiled Diffusion here (tiles are fused on the k-diffusion denoiser); use e.g. Euler a or DPM++ 2M")
+        }
+        let grid = try TiledDiffusionGrid(latentWidth: latentShape[2], latentHeight: latentShape[1], settings: settings)
+        let model = try LatentTileNoiseModel(
+            grid: grid, unet: guidedUNet.unet, contexts: guidedUNet.contexts, controlNets: guidedUNet.controlNets,
+            inpaintConditioning: guidedUNet.inpaintConditioning, cfgScale: request.cfgScale,
+            subpromptWeights: subpromptWeights, totalSteps: guidedUNet.tracker.totalSteps, schedule: samplingPlan.schedule)
+        let denoiser = TiledDiffusionDenoiser(fusion: LatentTileFusion(grid: grid, method: settings.method),
+                                              evaluator: LocalLatentTileEvaluator(model: model, tracker: guidedUNet.tracker))
+        let report = denoiser.tracking(progress)
+        if let mask = source.latentMask, let initLatent = source.initLatent {
+            let blending = InpaintBlendingDenoiser(inner: denoiser, mask: mask, initLatent: initLatent)
+            let samples = try samplingPlan.run(denoiser: blending, images: [image], latentShape: latentShape,
+                                               initLatent: initLatent, progress: report)
+            return mask.blend(samples, keeping: initLatent)
+        }
+        return try samplingPlan.run(denoiser: denoiser, images: [image], latentShape: latentShape,
+                                    initLatent: source.initLatent, progress: report)
+    }
+}

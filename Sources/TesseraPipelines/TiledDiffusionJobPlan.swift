@@ -1,0 +1,61 @@
+import TesseraSampling
+import TesseraTensor
+
+/// The model-free half of a Tiled Diffusion img2img/txt2img job: sampler, sigma schedule, seeded noise, latent
+/// size and tile grid. It drives the sampling loop wherever the tiles are evaluated (this process, or a cluster
+/// coordinator that owns no model), so both produce the same latent bit for bit.
+public struct TiledDiffusionJobPlan: Sendable {
+    public let settings: TiledDiffusionSettings
+    public let samplingPlan: SamplingPlan
+    public let seed: ImageSeed
+    /// Render size (multiples of 8).
+    public let width: Int
+    public let height: Int
+    /// `[C, h, w]`.
+    public let latentShape: [Int]
+    public let grid: TiledDiffusionGrid
+    public let fusion: LatentTileFusion
+    /// Steps actually run (A1111 `total_sampling_steps`).
+    public let totalSteps: Int
+
+    /// `request` must have a resolved seed (≥ 0) and Tiled Diffusion settings; inpainting is not supported here.
+    public init(request: GenerationRequest, latentChannels: Int = 4) throws {
+        try request.validate()
+        guard let settings = request.tiledDiffusion else {
+            throw PipelineError("tiled diffusion", "the request has no Tiled Diffusion settings")
+        }
+        if case .inpaint = request.mode {
+            throw PipelineError("tiled diffusion job", "inpainting is not supported by tiled-diffusion jobs (use img2img)")
+        }
+        guard request.seed >= 0 else {
+            throw PipelineError("seed", "must be resolved (≥ 0) before a tiled-diffusion job is planned, got \(request.seed)")
+        }
+        guard request.subseedStrength == 0 || request.subseed >= 0 else {
+            throw PipelineError("subseed", "must be resolved (≥ 0) when a variation strength is set, got \(request.subseed)")
+        }
+        let selection = try SamplerSelection(parsing: request.sampler, scheduler: request.scheduler)
+        guard !selection.sampler.isTimestepSampler else {
+            throw PipelineError("sampler", "\(selection.sampler.label) cannot run with Tiled Diffusion here (tiles are fused on the k-diffusion denoiser); use e.g. Euler a or DPM++ 2M")
+        }
+        self.settings = settings
+        samplingPlan = SamplingPlan(selection: selection, steps: request.steps,
+                                    denoisingStrength: request.isImg2Img ? request.denoisingStrength : nil,
+                                    noiseSource: NoiseSource(rng: request.rng))
+        seed = ImageSeed(seed: request.seed, subseed: max(0, request.subseed), subseedStrength: request.subseedStrength,
+                         seedResizeFromWidth: request.seedResizeFromWidth, seedResizeFromHeight: request.seedResizeFromHeight)
+        width = request.width / 8 * 8
+        height = request.height / 8 * 8
+        latentShape = [latentChannels, height / 8, width / 8]
+        grid = try TiledDiffusionGrid(latentWidth: width / 8, latentHeight: height / 8, settings: settings)
+        fusion = LatentTileFusion(grid: grid, method: settings.method)
+        totalSteps = try samplingPlan.img2imgSteps()?.stepsRun ?? request.steps
+    }
+
+    /// Runs the sampler with `evaluator` computing the tiles of every model call; `initLatent` (`[1, C, h, w]`) is
+    /// required exactly for img2img. Returns the final latent.
+    public func sample<E: LatentTileEvaluator>(evaluator: E, initLatent: Tensor?, progress: SamplerProgress? = nil) throws -> Tensor {
+        let denoiser = TiledDiffusionDenoiser(fusion: fusion, evaluator: evaluator)
+        return try samplingPlan.run(denoiser: denoiser, images: [seed], latentShape: latentShape, initLatent: initLatent,
+                                    progress: denoiser.tracking(progress))
+    }
+}
