@@ -14,6 +14,8 @@ public enum PayloadRole: UInt8, Sendable, CaseIterable {
     case initImage = 5
     /// CHUNK: a slice of the job's output file.
     case fileChunk = 6
+    /// TILE: the current image inside a causal (USDU / seams fix) tile's window, which the tile redraws.
+    case canvas = 7
 }
 
 /// How a payload's bytes are laid out. Image formats are 8 bits per sample, rows top to bottom,
