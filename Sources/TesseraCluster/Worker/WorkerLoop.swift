@@ -20,7 +20,7 @@ final class WorkerLoop {
     var inFlight: [TileRef: Date] = [:]
     var sources: [String: RGBAImage] = [:]
     /// Recently used plans by their TILE parameter text.
-    var plans: [(text: String, plan: UpscalePlan)] = []
+    var plans: [(text: String, parameters: TileParameters, plan: UpscalePlan)] = []
     var sourceOrder: [String] = []
     var outbox: [[Data]] = []
     var heartbeatSeconds: Double
@@ -234,13 +234,14 @@ final class WorkerLoop {
         let plan: UpscalePlan
         do {
             if let cached = plans.first(where: { $0.text == assignment.parameters.text }) {
+                parameters = cached.parameters
                 plan = cached.plan
             } else {
                 parameters = try JSONText.decode(TileParameters.self, assignment.parameters.text, what: "parameters")
                 plan = try UpscalePlan(
                     spec: parameters.spec, sourceWidth: parameters.sourceWidth, sourceHeight: parameters.sourceHeight)
                 // Causal plans blur every unit's mask once; keep the last few instead of replanning per tile.
-                plans.append((assignment.parameters.text, plan))
+                plans.append((assignment.parameters.text, parameters, plan))
                 if plans.count > 4 { plans.removeFirst() }
             }
         } catch {
