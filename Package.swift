@@ -75,14 +75,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "TesseraBench", dependencies: [
-            "TesseraImaging", "TesseraCluster", "TesseraModels", "TesseraSampling",
+            "TesseraImaging", "TesseraCluster", "TesseraModels", "TesseraSampling", "TesseraPipelines",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Tests
         .testTarget(name: "TesseraImagingTests", dependencies: ["TesseraImaging"]),
         .testTarget(name: "TesseraTensorTests", dependencies: ["TesseraTensor"]),
-        .testTarget(name: "TesseraImageOpsTests", dependencies: ["TesseraImageOps", "TesseraImaging"]),
+        .testTarget(name: "TesseraImageOpsTests", dependencies: ["TesseraImageOps", "TesseraImaging"], exclude: ["Generators"]),
         .testTarget(name: "TesseraTerminalTests", dependencies: ["TesseraTerminal"]),
         .testTarget(name: "TesseraPromptTests", dependencies: ["TesseraPrompt"], exclude: ["Data", "Generators"]),
         .testTarget(name: "TesseraCheckpointTests", dependencies: ["TesseraCheckpoint"]),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TesseraCluster
 import TesseraImaging
 
@@ -79,6 +80,42 @@ struct JobOptions: ParsableArguments {
     @Option(name: .customLong("controlnet-tile-control-mode"), help: "Tile ControlNet control mode (default Balanced).")
     var controlNetTileControlMode: String?
 
+    @Option(name: .customLong("tile-mode"), help: "Diffusion upscale: feather (default: parallel tiles from the pre-upscale, feathered) or usdu (Ultimate SD Upscale's causal redraw: each tile inpaints the image holding the earlier tiles).")
+    var tileMode: String?
+
+    @Option(name: .customLong("mask-blur"), help: "Mask blur (0-64, default 8) of the USDU tile masks (--tile-mode usdu) and of an inpaint --mask.")
+    var maskBlur: Int?
+
+    @Option(name: .customLong("seams-fix"), help: "Diffusion upscale: seams fix pass after the redraw: none (default), band-pass, half-tile or half-tile+intersections (USDU's 0-3 too).")
+    var seamsFix: String?
+
+    @Option(name: .customLong("seams-fix-width"), help: "Band pass width (default 64).")
+    var seamsFixWidth: Int?
+
+    @Option(name: .customLong("seams-fix-denoise"), help: "Seams fix denoising strength (default 0.35).")
+    var seamsFixDenoise: Double?
+
+    @Option(name: .customLong("seams-fix-mask-blur"), help: "Seams fix mask blur of the half-tile passes (default 4).")
+    var seamsFixMaskBlur: Int?
+
+    @Option(name: .customLong("seams-fix-padding"), help: "Seams fix padding (default 16).")
+    var seamsFixPadding: Int?
+
+    @Option(name: .customLong("color-fix"), help: "Diffusion upscale: colour fix of every tile against the pre-upscaled source: wavelet (default), adain or none.")
+    var colorFix: String?
+
+    @Option(name: .long, help: "Diffusion inpaint: mask PNG at the output size (white = repaint, blurred with --mask-blur); only the tiles it reaches are redrawn, every other pixel is the pre-upscaled source.")
+    var mask: String?
+
+    /// The mask PNG's bytes when `--mask` (or a job file's `mask`) names one.
+    func maskData(orFrom path: String? = nil) throws -> Data? {
+        guard let path = mask ?? path else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandFailure("\(path): cannot read the mask image")
+        }
+        return data
+    }
+
     /// `base` with every flag that was given applied on top.
     func spec(over base: UpscaleJobSpec = UpscaleJobSpec()) throws -> UpscaleJobSpec {
         var spec = base
@@ -92,9 +129,25 @@ struct JobOptions: ParsableArguments {
         if let width { spec.width = width }
         if let height { spec.height = height }
         if let priority { spec.priority = priority }
+        if mask != nil { spec.inpaint = true }
+        if let tileMode { spec.tileMode = try TileMode(parsing: tileMode, field: "--tile-mode") }
+        if let maskBlur { spec.maskBlur = maskBlur }
+        if let seamsFix { spec.seamsFixType = try SeamsFixType(parsing: seamsFix, field: "--seams-fix") }
+        if let seamsFixWidth { spec.seamsFixWidth = seamsFixWidth }
+        if let seamsFixDenoise { spec.seamsFixDenoise = seamsFixDenoise }
+        if let seamsFixMaskBlur { spec.seamsFixMaskBlur = seamsFixMaskBlur }
+        if let seamsFixPadding { spec.seamsFixPadding = seamsFixPadding }
         if let diffusion = try diffusionSettings() {
             spec.diffusion = diffusion
             spec.upscaler = DiffusionUpscaleSettings.rendererName
+        }
+        if let colorFix {
+            // Also applies over a job file's diffusion settings (`tessera submit job.toml --color-fix adain`).
+            guard var diffusion = spec.diffusion else {
+                throw CommandFailure("--color-fix is a diffusion upscale setting and needs --checkpoint")
+            }
+            diffusion.colorFix = try DiffusionUpscaleSettings.parseColorFix(colorFix)
+            spec.diffusion = diffusion
         }
         try spec.validate()
         return spec

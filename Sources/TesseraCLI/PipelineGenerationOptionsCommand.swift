@@ -42,8 +42,14 @@ struct GenerationOptions: ParsableArguments {
     @Option(help: "Random number generator source: NV (NVIDIA GPU noise, default) or CPU.")
     var rng: String?
     @Option(name: .customLong("controlnet"),
-            help: "ControlNet unit: model=NAME,module=none,weight=1,guidance-start=0,guidance-end=1,control-mode=Balanced,image=PATH (repeatable).")
+            help: "ControlNet unit: model=NAME,module=none,weight=1,guidance-start=0,guidance-end=1,control-mode=Balanced,image=PATH,pixel-perfect=false (repeatable; replaces the units of --params-from).")
     var controlNets: [String] = []
+    @Option(name: .customLong("batch-size"), help: "Batch size: images sampled together, 1…8 (default 1).")
+    var batchSize: Int?
+    @Option(name: [.customLong("batch-count"), .customLong("n-iter")], help: "Batch count: batches run one after another, 1…100 (default 1).")
+    var batchCount: Int?
+    @Option(help: "VAE override: a file, or a name in the models folder's VAE folder (default: the checkpoint's own, or the VAE of --params-from).")
+    var vae: String?
     @Option(help: "Checkpoint: a path, or a name looked up in the models folder (default: the Model of --params-from).")
     var checkpoint: String?
     @Option(name: .customLong("models-dir"), help: "A1111 or ComfyUI folder holding models/Stable-diffusion, models/Lora, models/ControlNet (or checkpoints/loras/controlnet).")
@@ -78,7 +84,10 @@ struct GenerationOptions: ParsableArguments {
         if let height { request.height = height }
         if let clipSkip { request.clipSkip = clipSkip }
         if let rng { request.rng = try RNGSource(parsing: rng) }
-        request.controlNets = try controlNets.map(ControlNetUnit.init(cliSpec:))
+        if !controlNets.isEmpty { request.controlNets = try controlNets.map(ControlNetUnit.init(cliSpec:)) }
+        if let batchSize { request.batchSize = batchSize }
+        if let batchCount { request.batchCount = batchCount }
+        if let vae { request.vae = vae }
         return (request, recorded)
     }
 
@@ -99,17 +108,24 @@ struct GenerationOptions: ParsableArguments {
         return StableDiffusionPipeline(model: try StableDiffusionModel(path: path), library: library)
     }
 
-    /// Runs `request` with a per-step progress bar and writes the PNG with its parameters.
+    /// Runs `request` with a per-step progress bar and writes each image as a PNG with its parameters.
     func generate(_ request: GenerationRequest, recorded: GenerationParameters?, label: String) throws {
+        try request.validate()
         let pipeline = try pipeline(recorded: recorded)
-        let total = request.isImg2Img
+        let perBatch = request.isImg2Img
             ? max(1, Int(min(request.denoisingStrength, 0.999) * Double(request.steps)) + 1) : request.steps
-        let bar = ProgressBar.onStandardError(total: total, label: label, unit: "steps")
-        let result = try pipeline.generate(request) { step in bar.update(completed: step.index + 1) }
+        let bar = ProgressBar.onStandardError(total: perBatch * request.batchCount, label: label, unit: "steps")
+        var completed = 0
+        let results = try pipeline.generateImages(request) { _ in
+            completed += 1
+            bar.update(completed: completed)
+        }
         bar.finish()
-        let path = output ?? "\(label)-\(result.parameters.seed).png"
-        try GenerationInfotext.writePNG(result.image, parameters: result.parameters, to: path)
-        print("Wrote \(path) (\(result.image.width)x\(result.image.height), seed \(result.parameters.seed))")
+        for (index, result) in results.enumerated() {
+            let path = OutputNaming.path(for: index, of: results.count, seed: result.parameters.seed, output: output, label: label)
+            try GenerationInfotext.writePNG(result.image, parameters: result.parameters, to: path)
+            print("Wrote \(path) (\(result.image.width)x\(result.image.height), seed \(result.parameters.seed))")
+        }
     }
 }
 

@@ -10,10 +10,13 @@ struct InitImageOptions: ParsableArguments {
     var denoisingStrength: Double?
     @Option(name: .customLong("resize-mode"), help: "0 Just resize, 1 Crop and resize, 2 Resize and fill, 3 Just resize (latent upscale) (default 0).")
     var resizeMode: Int?
+    @Flag(name: .customLong("color-correction"), help: "A1111's img2img colour correction: match the result's colours to the init image.")
+    var colorCorrection = false
 
     func apply(to request: inout GenerationRequest) throws {
         if let denoisingStrength { request.denoisingStrength = denoisingStrength }
         if let resizeMode { request.resizeMode = try ResizeMode(a1111Value: resizeMode) }
+        if colorCorrection { request.colorCorrection = true }
     }
 }
 

@@ -25,6 +25,9 @@ struct InpaintCommand: ParsableCommand {
     func run() throws {
         let image = try readInputImage(initOptions.initImage, flag: "--init-image")
         let maskImage = try readInputImage(mask, flag: "--mask")
+        guard maskImage.width == image.width, maskImage.height == image.height else {
+            throw CommandFailure("--mask \(mask): is \(maskImage.width)x\(maskImage.height) but --init-image \(initOptions.initImage) is \(image.width)x\(image.height); they must be the same size")
+        }
         var (request, recorded) = try options.request(mode: .inpaint(initImage: image, mask: maskImage))
         try initOptions.apply(to: &request)
         if let maskBlur { request.maskBlur = maskBlur }

@@ -22,10 +22,12 @@ struct SubmitCommand: ParsableCommand {
     func run() throws {
         let input: String
         let base: UpscaleJobSpec
+        var maskPath: String? = nil
         if source.lowercased().hasSuffix(".toml") {
             let file = try JobFile.load(path: source)
             input = file.input
             base = file.spec
+            maskPath = file.mask
         } else {
             input = source
             base = UpscaleJobSpec()
@@ -35,7 +37,8 @@ struct SubmitCommand: ParsableCommand {
             throw CommandFailure("\(input): cannot read the input image")
         }
         let id = try endpoint.client().submit(
-            png: png, spec: spec, sourceName: URL(fileURLWithPath: input).lastPathComponent)
+            png: png, spec: spec, sourceName: URL(fileURLWithPath: input).lastPathComponent,
+            mask: try job.maskData(orFrom: maskPath))
         print(id)
     }
 }

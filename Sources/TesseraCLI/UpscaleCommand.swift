@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TesseraCluster
+import TesseraImageOps
 import TesseraImaging
 import TesseraPipelines
 import TesseraTerminal
@@ -50,6 +51,11 @@ struct UpscaleCommand: ParsableCommand {
         let png: PNGImage
         do { png = try PNGImage.read(path: input) } catch { throw CommandFailure("\(error)") }
         let source = png.rgba8
+        let maskData = try job.maskData()
+        let mask: GreyImage?
+        do { mask = try maskData.map { InpaintTiles.mask(from: try PNGImage.read(data: [UInt8]($0), name: job.mask ?? "mask").rgba8) } } catch {
+            throw CommandFailure("\(error)")
+        }
         let library = modelsDir.map(ModelLibrary.init(root:))
         if let diffusion = spec.diffusion {
             // One clear error up front instead of a failed tile (or workers that cannot start).
@@ -57,7 +63,7 @@ struct UpscaleCommand: ParsableCommand {
         }
         if let local {
             try runLocal(workers: local, spec: spec, outputPath: outputPath, sourceWidth: source.width,
-                sourceHeight: source.height)
+                sourceHeight: source.height, mask: maskData)
         } else if spec.tiledDiffusion != nil {
             try TiledDiffusionOptions.runInProcess(source: source, spec: spec, outputPath: outputPath, library: library)
         } else {
@@ -72,7 +78,7 @@ struct UpscaleCommand: ParsableCommand {
             }
             defer { signals.cancel() }
             let renderer = try spec.diffusion.map { _ in try DiffusionTileRenderer(library: library) }
-            _ = try InProcessUpscaler.upscale(source: source, spec: spec, to: outputPath, renderer: renderer) { done, _ in
+            _ = try InProcessUpscaler.upscale(source: source, spec: spec, to: outputPath, renderer: renderer, mask: mask) { done, _ in
                 bar.update(completed: done)
             }
             bar.finish(completed: plan.tileCount)
@@ -85,9 +91,9 @@ struct UpscaleCommand: ParsableCommand {
         return url.deletingPathExtension().path + "-upscaled.png"
     }
 
-    private func runLocal(workers: Int, spec: UpscaleJobSpec, outputPath: String, sourceWidth: Int, sourceHeight: Int)
-        throws
-    {
+    private func runLocal(
+        workers: Int, spec: UpscaleJobSpec, outputPath: String, sourceWidth: Int, sourceHeight: Int, mask: Data?
+    ) throws {
         let plan = try UpscalePlan(spec: spec, sourceWidth: sourceWidth, sourceHeight: sourceHeight)
         var template = Array((NSTemporaryDirectory() + "tessera-local-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { throw CommandFailure("cannot create a temporary directory") }
@@ -115,7 +121,8 @@ struct UpscaleCommand: ParsableCommand {
         do { pngData = try Data(contentsOf: URL(fileURLWithPath: input)) } catch {
             throw CommandFailure("\(input): \(error.localizedDescription)")
         }
-        let jobId = try client.submit(png: pngData, spec: spec, sourceName: URL(fileURLWithPath: input).lastPathComponent)
+        let jobId = try client.submit(
+            png: pngData, spec: spec, sourceName: URL(fileURLWithPath: input).lastPathComponent, mask: mask)
         let bar = ProgressBar.onStandardError(total: plan.tileCount, label: "upscale x\(workers)")
         var record = try client.status(jobId: jobId).first
         while let current = record, !current.state.isFinal {

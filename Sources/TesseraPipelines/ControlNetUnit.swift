@@ -48,10 +48,14 @@ public struct ControlNetUnit: Sendable, Equatable {
     public var thresholdB: Double
     /// `image`: path of the control image; nil = the img2img init image.
     public var imagePath: String?
+    /// `pixel_perfect`: the preprocessor resolution follows the render size (§5.2 of the spec)
+    /// instead of `processor_res`.
+    public var pixelPerfect: Bool = false
 
     public init(model: String, module: String = "none", weight: Float = 1, guidanceStart: Float = 0, guidanceEnd: Float = 1,
                 controlMode: ControlMode = .balanced, resizeMode: ControlResizeMode = .cropAndResize,
-                processorResolution: Int = -1, thresholdA: Double = -1, thresholdB: Double = -1, imagePath: String? = nil) {
+                processorResolution: Int = -1, thresholdA: Double = -1, thresholdB: Double = -1, imagePath: String? = nil,
+                pixelPerfect: Bool = false) {
         self.model = model
         self.module = module
         self.weight = weight
@@ -63,10 +67,12 @@ public struct ControlNetUnit: Sendable, Equatable {
         self.thresholdA = thresholdA
         self.thresholdB = thresholdB
         self.imagePath = imagePath
+        self.pixelPerfect = pixelPerfect
     }
 
     /// Parses the CLI form `model=NAME,module=canny,weight=0.8,guidance-start=0,guidance-end=1,
-    /// control-mode=Balanced,image=PATH,resize-mode=…,processor-res=512,threshold-a=…,threshold-b=…`.
+    /// control-mode=Balanced,image=PATH,resize-mode=…,processor-res=512,threshold-a=…,threshold-b=…,
+    /// pixel-perfect=true`.
     public init(cliSpec: String) throws {
         var values: [String: String] = [:]
         for item in cliSpec.split(separator: ",") {
@@ -77,7 +83,7 @@ public struct ControlNetUnit: Sendable, Equatable {
             values[parts[0].lowercased().replacingOccurrences(of: "_", with: "-")] = parts[1]
         }
         let known: Set<String> = ["model", "module", "weight", "guidance-start", "guidance-end", "control-mode", "image",
-                                  "resize-mode", "processor-res", "threshold-a", "threshold-b"]
+                                  "resize-mode", "processor-res", "threshold-a", "threshold-b", "pixel-perfect"]
         if let unknown = values.keys.sorted().first(where: { !known.contains($0) }) {
             throw PipelineError("--controlnet", "unknown key '\(unknown)'; known: \(known.sorted().joined(separator: ", "))")
         }
@@ -93,7 +99,8 @@ public struct ControlNetUnit: Sendable, Equatable {
                   resizeMode: try values["resize-mode"].map(ControlResizeMode.init(apiValue:)) ?? .cropAndResize,
                   processorResolution: Int(try number("processor-res", -1)),
                   thresholdA: try number("threshold-a", -1), thresholdB: try number("threshold-b", -1),
-                  imagePath: values["image"])
+                  imagePath: values["image"],
+                  pixelPerfect: try values["pixel-perfect"].map { try Self.boolean($0, field: "--controlnet pixel-perfect") } ?? false)
         try validate()
     }
 
@@ -113,10 +120,21 @@ public struct ControlNetUnit: Sendable, Equatable {
 
     /// The extension's infotext value for this unit (`ControlNet i`).
     public var infotextValue: String {
+        // The extension cannot split a value holding its separators back out, so it writes such
+        // a unit as an empty string.
+        if [module, model].contains(where: { $0.contains(",") || $0.contains(":") }) { return "" }
         // Swift's shortest round-trip spelling matches Python's str() for these floats ("1.0", "0.8").
         return "Module: \(module), Model: \(model), Weight: \(weight), Resize Mode: \(resizeMode.rawValue), "
             + "Processor Res: \(processorResolution), Threshold A: \(thresholdA), Threshold B: \(thresholdB), "
             + "Guidance Start: \(guidanceStart), Guidance End: \(guidanceEnd), "
-            + "Pixel Perfect: False, Control Mode: \(controlMode.rawValue)"
+            + "Pixel Perfect: \(pixelPerfect ? "True" : "False"), Control Mode: \(controlMode.rawValue)"
+    }
+
+    static func boolean(_ text: String, field: String) throws -> Bool {
+        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw PipelineError(field, "'\(text)' is not true or false")
+        }
     }
 }

@@ -12,12 +12,14 @@ public enum GenerationInfotext {
     /// The settings A1111 would record for `request` (prompt as typed, LoRA tags included).
     public static func parameters(for request: GenerationRequest, selection: SamplerSelection, seed: Int64, subseed: Int64,
                                   width: Int, height: Int, model: StableDiffusionModel?,
-                                  loraHashes: [(name: String, hash: String)]) -> GenerationParameters {
+                                  loraHashes: [(name: String, hash: String)],
+                                  vae: (name: String, hash: String?)? = nil) -> GenerationParameters {
         var extra: [InfotextField] = []
         if case .inpaint = request.mode {
             if request.maskBlur > 0 { extra.append(InfotextField("Mask blur", PythonNumber.format(request.maskBlur))) }
             if request.inpaintingMaskInvert { extra.append(InfotextField("Mask mode", "Inpaint not masked")) }
-            extra.append(InfotextField("Masked content", request.inpaintingFill.label))
+            // A1111 records the masked content only for "fill"; a missing key reads back as "original".
+            if request.inpaintingFill == .fill { extra.append(InfotextField("Masked content", request.inpaintingFill.label)) }
             if request.inpaintFullRes {
                 extra.append(InfotextField("Inpaint area", "Only masked"))
                 extra.append(InfotextField("Masked area padding", String(request.inpaintFullResPadding)))
@@ -36,6 +38,7 @@ public enum GenerationInfotext {
             prompt: request.prompt, negativePrompt: request.negativePrompt, steps: request.steps,
             sampler: selection.sampler.label, scheduleType: selection.scheduler.label, cfgScale: Double(request.cfgScale),
             seed: Int(seed), width: width, height: height, modelHash: model?.autoV2Hash, modelName: model?.name,
+            vaeHash: vae?.hash, vaeName: vae?.name,
             variationSeed: Int(subseed), variationSeedStrength: Double(request.subseedStrength),
             seedResizeFromWidth: request.seedResizeFromWidth, seedResizeFromHeight: request.seedResizeFromHeight,
             denoisingStrength: request.isImg2Img ? request.denoisingStrength : nil,
@@ -94,7 +97,14 @@ extension GenerationRequest {
         clipSkip = p.clipSkip
         // A1111's default "GPU" on NVIDIA hardware is the stream NV imitates.
         rng = p.rng == "GPU" ? .nv : try RNGSource(parsing: p.rng)
+        vae = p.vaeName
         for field in p.extra {
+            if ControlNetUnit.infotextIndex(key: field.key) != nil {
+                // Units are re-parsed in key order (an unserialisable unit is written empty and
+                // skipped); their images are not recorded (A1111 neither).
+                if let unit = try ControlNetUnit(infotextValue: field.value, key: field.key) { controlNets.append(unit) }
+                continue
+            }
             switch field.key {
             case "Mask blur":
                 guard let v = Double(field.value) else { throw PipelineError("Mask blur", "'\(field.value)' is not a number") }

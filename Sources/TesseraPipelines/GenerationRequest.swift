@@ -1,5 +1,6 @@
 import TesseraImageOps
 import TesseraImaging
+import TesseraPrompt
 import TesseraSampling
 
 /// Everything one A1111-style generation needs, with A1111's names and (UI) defaults.
@@ -45,8 +46,20 @@ public struct GenerationRequest: Sendable, Equatable {
     public var rng: RNGSource = .nv
     /// Tiled Diffusion (MultiDiffusion / Mixture of Diffusers over latent tiles); nil = off.
     public var tiledDiffusion: TiledDiffusionSettings? = nil
+    /// "Batch size": images sampled together in one batch (A1111 `batch_size`).
+    public var batchSize: Int = 1
+    /// "Batch count": batches run one after another (A1111 `n_iter`).
+    public var batchCount: Int = 1
+    /// "SD VAE" override: a VAE file path, or a name looked up in the models folder's VAE
+    /// folder; nil = the checkpoint's own VAE.
+    public var vae: String? = nil
+    /// A1111's `img2img_color_correction` setting: match the generated colours to the init image.
+    public var colorCorrection: Bool = false
 
     public init() {}
+
+    /// Images the job makes: `batch_size · n_iter`.
+    public var imageCount: Int { batchSize * batchCount }
 
     /// Whether an init image is used.
     public var isImg2Img: Bool { if case .txt2img = mode { return false } else { return true } }
@@ -66,10 +79,17 @@ public struct GenerationRequest: Sendable, Equatable {
         }
         guard maskBlur >= 0, maskBlur <= 64 else { throw PipelineError("mask_blur", "must be in 0...64, got \(maskBlur)") }
         guard inpaintFullResPadding >= 0 else { throw PipelineError("inpaint_full_res_padding", "must be ≥ 0, got \(inpaintFullResPadding)") }
+        guard batchSize >= 1, batchSize <= 8 else { throw PipelineError("batch_size", "must be in 1...8, got \(batchSize)") }
+        guard batchCount >= 1, batchCount <= 100 else { throw PipelineError("n_iter (batch count)", "must be in 1...100, got \(batchCount)") }
+        try PromptValidator.validate(prompt, field: "prompt")
+        try PromptValidator.validate(negativePrompt, field: "negative prompt")
         if case let .inpaint(image, mask) = mode, image.width != mask.width || image.height != mask.height {
             throw PipelineError("mask", "is \(mask.width)x\(mask.height) but the init image is \(image.width)x\(image.height); they must be the same size")
         }
         for unit in controlNets { try unit.validate() }
         try tiledDiffusion?.validate()
+        if tiledDiffusion != nil, batchSize != 1 {
+            throw PipelineError("batch_size", "must be 1 with Tiled Diffusion (tiles are fused per image; use batch count), got \(batchSize)")
+        }
     }
 }

@@ -19,7 +19,8 @@ public struct CallContexts: Sendable {
 /// the prompt-editing schedule by model-call index; ControlNet residuals are gated by the
 /// guidance window; 9-channel inpainting UNets get the mask and masked-image latent appended.
 ///
-/// Use it as the `batchedModel` of `GuidedNoisePredictor` (batch of one image).
+/// Use it as the `batchedModel` of `GuidedNoisePredictor`: for a batch of B images the rows are
+/// each image's K cond rows, image after image, then the B uncond rows (A1111's layout).
 public struct GuidedUNet: @unchecked Sendable {
     public let unet: UNet
     /// Contexts for a model-call index (A1111's `CFGDenoiser.step`, 0 for the first call).
@@ -28,37 +29,44 @@ public struct GuidedUNet: @unchecked Sendable {
     /// `[1, 5, h, w]` (mask, masked-image latent) for inpainting UNets; nil for 4-channel UNets.
     public let inpaintConditioning: Tensor?
     public let tracker: SamplingProgressTracker
+    /// Benchmark timing of the UNet and ControlNet calls; nil = not timed.
+    public let timer: PipelineStageTimer?
 
     public init(unet: UNet, contexts: @escaping (Int) throws -> CallContexts,
-                controlNets: [ActiveControlNet], inpaintConditioning: Tensor?, tracker: SamplingProgressTracker) {
+                controlNets: [ActiveControlNet], inpaintConditioning: Tensor?, tracker: SamplingProgressTracker,
+                timer: PipelineStageTimer? = nil) {
         self.unet = unet
         self.contexts = contexts
         self.controlNets = controlNets
         self.inpaintConditioning = inpaintConditioning
         self.tracker = tracker
+        self.timer = timer
     }
 
-    /// eps for the `[K+1, 4, h, w]` batch (K cond rows, then the uncond row) at `timestep`.
+    /// eps for the `[B·(K+1), 4, h, w]` batch (each image's K cond rows, then B uncond rows) at `timestep`.
     public func callAsFunction(_ batch: Tensor, timestep: Float) throws -> Tensor {
         let call = tracker.modelCalls
         tracker.modelCalls += 1
         let contexts = try contexts(call)
-        let rows = batch.shape[0]
-        guard contexts.conds.count + 1 == rows else {
-            throw PipelineError("guidance batch", "\(rows) rows for \(contexts.conds.count) cond contexts + 1 uncond")
+        let rows = batch.shape[0], perImage = contexts.conds.count + 1
+        guard rows % perImage == 0 else {
+            throw PipelineError("guidance batch", "\(rows) rows is not a whole number of images of \(contexts.conds.count) cond contexts + 1 uncond")
         }
+        let images = rows / perImage, condRows = rows - images
         // AND parts of different lengths: A1111 repeats the last token vector of the shorter ones.
         let tokens = contexts.conds.map { $0.shape[1] }.max()!
         let conds = contexts.conds.map { repeatingLastToken($0, to: tokens) }
+        let imageConds = Array([[Tensor]](repeating: conds, count: images).joined())
+        let unconds = [Tensor](repeating: contexts.uncond, count: images)
         let progress = tracker.progressFraction
         let active = controlNets.indices.filter { controlNets[$0].unit.isActive(atProgress: progress) }
         for index in active { tracker.controlNetCalls[index].append(call) }
 
         if tokens == contexts.uncond.shape[1] {
-            return try run(batch, context: concatenate(conds + [contexts.uncond]), uncondRows: [rows - 1], active: active, timestep: timestep)
+            return try run(batch, context: concatenate(imageConds + unconds), uncondRows: Set(condRows..<rows), active: active, timestep: timestep)
         }
-        let condPart = try run(batch.slice(0..<(rows - 1)), context: concatenate(conds), uncondRows: [], active: active, timestep: timestep)
-        let uncondPart = try run(batch.slice((rows - 1)..<rows), context: contexts.uncond, uncondRows: [0], active: active, timestep: timestep)
+        let condPart = try run(batch.slice(0..<condRows), context: concatenate(imageConds), uncondRows: [], active: active, timestep: timestep)
+        let uncondPart = try run(batch.slice(condRows..<rows), context: concatenate(unconds), uncondRows: Set(0..<images), active: active, timestep: timestep)
         return concatenate([condPart, uncondPart])
     }
 
@@ -69,7 +77,9 @@ public struct GuidedUNet: @unchecked Sendable {
         for index in active {
             let unit = controlNets[index]
             let hint = concatenate(Array(repeating: unit.hint, count: rows))
-            var residuals = try unit.model(x, hint: hint, timesteps: timesteps, context: context, scales: unit.scales)
+            var residuals = try timer.measure(.controlNet) {
+                try unit.model(x, hint: hint, timesteps: timesteps, context: context, scales: unit.scales)
+            }
             if unit.unit.controlMode.conditionRowsOnly, !uncondRows.isEmpty {
                 // cfg injection: uncond rows get no control, so CFG amplifies it.
                 residuals = ControlResiduals(down: residuals.down.map { zeroing(uncondRows, of: $0) }, mid: zeroing(uncondRows, of: residuals.mid))
@@ -81,7 +91,7 @@ public struct GuidedUNet: @unchecked Sendable {
             throw PipelineError("UNet input", "the model expects \(unet.configuration.inChannels) input channels, got \(input.shape[1])"
                 + (unet.configuration.inChannels == 9 ? " (an inpainting UNet needs an inpaint job)" : ""))
         }
-        var eps = try unet(input, timesteps: timesteps, context: context, control: control)
+        var eps = try timer.measure(.unet) { try unet(input, timesteps: timesteps, context: context, control: control) }
         for unit in controlNets { if let fix = unit.colorFix { eps = fix.apply(eps: eps, x: x, timestep: timestep, uncondRows: uncondRows) } }
         return eps
     }

@@ -8,8 +8,13 @@ public struct LatentCodec: Sendable {
     /// SD1.x latent scaling factor.
     public static let scalingFactor: Float = 0.18215
     public let vae: AutoencoderKL
+    /// Benchmark timing of encodes and decodes; nil = not timed.
+    public let timer: PipelineStageTimer?
 
-    public init(vae: AutoencoderKL) { self.vae = vae }
+    public init(vae: AutoencoderKL, timer: PipelineStageTimer? = nil) {
+        self.vae = vae
+        self.timer = timer
+    }
 
     /// Encodes an 8-bit image (RGB, alpha ignored) to a `[1, 4, H/8, W/8]` latent: `2v/255 − 1`
     /// through the encoder, the posterior **mean** × 0.18215. A1111 samples the posterior with
@@ -24,13 +29,13 @@ public struct LatentCodec: Sendable {
         guard pixels.shape[2] % d == 0, pixels.shape[3] % d == 0 else {
             throw PipelineError("image", "\(pixels.shape[3])x\(pixels.shape[2]) is not a multiple of \(d) on each side")
         }
-        return try vae.encode(pixels).mean * Self.scalingFactor
+        return try timer.measure(.vaeEncode) { try vae.encode(pixels).mean * Self.scalingFactor }
     }
 
     /// Decodes a `[1, 4, h, w]` latent: `decode(latent / 0.18215)`, `clamp((x+1)/2, 0, 1)`,
     /// `uint8(255·x)` with truncation, as A1111 converts the diffusion output.
     public func decode(_ latent: Tensor) throws -> RGBAImage {
-        let x = try vae.decode(latent * (1 / Self.scalingFactor))
+        let x = try timer.measure(.vaeDecode) { try vae.decode(latent * (1 / Self.scalingFactor)) }
         let (h, w) = (x.shape[2], x.shape[3]), plane = h * w
         var pixels = [UInt8](repeating: 255, count: plane * 4)
         for c in 0..<3 {

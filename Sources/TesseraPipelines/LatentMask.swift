@@ -20,11 +20,12 @@ public struct LatentMask: Sendable, Equatable {
         generate = Tensor(shape: [1, 4, latentHeight, latentWidth], data: Array([[Float]](repeating: one, count: 4).joined()))
     }
 
-    /// `x·nmask + keep·(1 − nmask)`.
+    /// `x·nmask + keep·(1 − nmask)`; the mask applies to every image of a `[B, 4, h, w]` batch.
     public func blend(_ x: Tensor, keeping keep: Tensor) -> Tensor {
         var out = x
+        let size = generate.count
         for i in 0..<out.count {
-            let m = generate.data[i]
+            let m = generate.data[i % size]
             out.data[i] = x.data[i] * m + keep.data[i] * (1 - m)
         }
         return out

@@ -16,7 +16,12 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
     public let model: StableDiffusionModel
     /// Where LoRAs and ControlNet models are looked up by name; nil = only paths work.
     public let library: ModelLibrary?
+    /// Benchmark hook: when set, every stage of a generation adds its time here. Nil (the
+    /// default) reads no clock at all.
+    public var stageTimer: PipelineStageTimer?
     private var controlNetCache: [String: ControlNet] = [:]
+    /// VAE overrides loaded so far, by path (see `loadVAE`).
+    var vaeCache: [String: LoadedVAE] = [:]
     let lock = NSLock()
 
     public init(model: StableDiffusionModel, library: ModelLibrary? = nil) {
@@ -24,27 +29,48 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         self.library = library
     }
 
-    /// Runs `request`. `progress` is called after every sampler step; throwing from it cancels.
+    /// Runs a one-image `request` (batch size and count 1). `progress` is called after every
+    /// sampler step; throwing from it cancels.
     public func generate(_ request: GenerationRequest, progress: SamplerProgress? = nil) throws -> GenerationResult {
+        guard request.imageCount == 1 else {
+            throw PipelineError("batch_size/n_iter", "generate makes one image but the request asks for \(request.imageCount); use generateImages")
+        }
+        return try generateImages(request, progress: progress)[0]
+    }
+
+    /// Runs `request` and returns its `batch_size · n_iter` images in A1111's order (batch after
+    /// batch). Image k gets seed `seed + k` (or `seed` with a variation strength, and variation
+    /// seed `subseed + k`), and its own infotext. `progress` is called after every sampler
+    /// step of every batch.
+    public func generateImages(_ request: GenerationRequest, progress: SamplerProgress? = nil) throws -> [GenerationResult] {
         lock.lock(); defer { lock.unlock() }
+        let timer = stageTimer
+        return try timer.measure(.total) { try run(request, timer: timer, progress: progress) }
+    }
+
+    private func run(_ request: GenerationRequest, timer: PipelineStageTimer?, progress: SamplerProgress?) throws -> [GenerationResult] {
         try request.validate()
         let selection = try SamplerSelection(parsing: request.sampler, scheduler: request.scheduler)
-        let seed = SeedPlan.resolve(request.seed)
-        let subseed = SeedPlan.resolve(request.subseed)
-        let image = ImageSeed(seed: seed, subseed: subseed, subseedStrength: request.subseedStrength,
-                              seedResizeFromWidth: request.seedResizeFromWidth, seedResizeFromHeight: request.seedResizeFromHeight)
+        let seeds = try SeedPlan.imageSeeds(seed: SeedPlan.resolve(request.seed), subseed: SeedPlan.resolve(request.subseed),
+                                            subseedStrength: request.subseedStrength, count: request.imageCount,
+                                            seedResizeFromWidth: request.seedResizeFromWidth,
+                                            seedResizeFromHeight: request.seedResizeFromHeight)
         // A1111's latent is ⌊H/8⌋×⌊W/8⌋; the render size snaps down to multiples of 8.
         let width = request.width / 8 * 8, height = request.height / 8 * 8
         let latentShape = [model.unet.configuration.outChannels, height / 8, width / 8]
 
         let plan = try PromptPlan(prompt: request.prompt, negativePrompt: request.negativePrompt, steps: request.steps)
+        // A1111's "SD VAE" values "Automatic" and "None" both mean the checkpoint's own VAE here.
+        let vae = try request.vae.flatMap { ["Automatic", "None", ""].contains($0) ? nil : $0 }.map(loadVAE)
         let loras = try LoRAActivation.activate(plan.loras, library: library, model: model)
         defer { loras.restore() }
 
         let conditioner = try TextConditioner(encoder: model.textEncoder, tokenizer: model.tokenizer, clipSkip: request.clipSkip)
         var encoded: [String: Tensor] = [:]
-        for text in plan.distinctTexts { encoded[text] = try conditioner.encode([text])[0] }
-        let contexts: (Int) throws -> CallContexts = { call in
+        try timer.measure(.textEncoder) {
+            for text in plan.distinctTexts { encoded[text] = try conditioner.encode([text])[0] }
+        }
+        let contexts: (Int) throws -> CallContexts = { [encoded] call in
             let texts = plan.texts(atStep: call)
             return CallContexts(conds: texts.positive.map { encoded[$0.text]! }, uncond: encoded[texts.negative]!)
         }
@@ -52,51 +78,69 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         let samplingPlan = SamplingPlan(selection: selection, steps: request.steps,
                                         denoisingStrength: request.isImg2Img ? request.denoisingStrength : nil,
                                         noiseSource: NoiseSource(rng: request.rng))
-        let codec = LatentCodec(vae: model.vae)
-        let source = try prepareSource(request, width: width, height: height, latentShape: latentShape, seed: image, codec: codec)
+        let codec = LatentCodec(vae: vae?.model ?? model.vae, timer: timer)
+        // A1111 prepares the init latent once per job for the first batch's seeds (latent-noise
+        // fill included) and reuses it for every batch.
+        let firstBatch = Array(seeds.prefix(request.batchSize))
+        let source = try prepareSource(request, width: width, height: height, latentShape: latentShape,
+                                       batchSeeds: firstBatch, codec: codec)
 
         let totalSteps = try samplingPlan.img2imgSteps()?.stepsRun ?? request.steps
         let controlNets = try request.controlNets.enumerated().map { index, unit in
             try activeControlNet(unit, index: index, request: request, source: source, width: width, height: height, codec: codec)
         }
-        let tracker = SamplingProgressTracker(totalSteps: totalSteps, controlUnits: controlNets.count)
         let inpaintConditioning = model.isInpaintingModel
             ? try InpaintingConditioning.tensor(source: source, width: width, height: height, codec: codec) : nil
-        let unet = GuidedUNet(unet: model.unet, contexts: contexts, controlNets: controlNets,
-                              inpaintConditioning: inpaintConditioning, tracker: tracker)
-        let guided = GuidedNoisePredictor(scale: request.cfgScale, subpromptWeights: plan.positiveParts.map { Float($0.weight) },
-                                          batchedModel: unet.callAsFunction)
-        let report: SamplerProgress = { step in
-            tracker.samplingStep = step.index
-            try progress?(step)
-        }
+        // img2img_color_correction: calibrated on the init image as prepared for sampling.
+        let colorCorrection = request.colorCorrection ? try source.renderImage.map(A1111ColorCorrection.init(calibration:)) : nil
+        let loraHashes = loras.hashes
 
-        var samples: Tensor
-        if let tiled = request.tiledDiffusion {
-            samples = try sampleTiledDiffusion(tiled, request: request, guidedUNet: unet, subpromptWeights: guided.subpromptWeights,
-                                               samplingPlan: samplingPlan, image: image, latentShape: latentShape,
-                                               source: source, progress: report)
-        } else if let mask = source.latentMask, let initLatent = source.initLatent {
-            guard !selection.sampler.isTimestepSampler else {
-                throw PipelineError("sampler", "\(selection.sampler.label) cannot inpaint here (the per-step mask blend is implemented for k-diffusion samplers); use e.g. Euler a or DPM++ 2M")
+        var results: [GenerationResult] = []
+        for iteration in 0..<request.batchCount {
+            let images = Array(seeds[(iteration * request.batchSize)..<((iteration + 1) * request.batchSize)])
+            let tracker = SamplingProgressTracker(totalSteps: totalSteps, controlUnits: controlNets.count)
+            let unet = GuidedUNet(unet: model.unet, contexts: contexts, controlNets: controlNets,
+                                  inpaintConditioning: inpaintConditioning, tracker: tracker, timer: timer)
+            let guided = GuidedNoisePredictor(scale: request.cfgScale, subpromptWeights: plan.positiveParts.map { Float($0.weight) },
+                                              batchedModel: unet.callAsFunction)
+            let report: SamplerProgress = { step in
+                tracker.samplingStep = step.index
+                try progress?(step)
             }
-            let denoiser = InpaintBlendingDenoiser(inner: CompVisDenoiser(model: guided), mask: mask, initLatent: initLatent)
-            samples = try samplingPlan.run(denoiser: denoiser, images: [image], latentShape: latentShape,
-                                           initLatent: initLatent, progress: report)
-            samples = mask.blend(samples, keeping: initLatent)
-        } else {
-            samples = try samplingPlan.run(model: guided, images: [image], latentShape: latentShape,
-                                           initLatent: source.initLatent, progress: report)
-        }
-        let generated = try codec.decode(samples)
-        let final = try source.prepared?.composite(generated: generated) ?? generated
 
-        var parameters = GenerationInfotext.parameters(for: request, selection: selection, seed: seed, subseed: subseed,
-                                                       width: width, height: height, model: model,
-                                                       loraHashes: loras.hashes)
-        if let tiled = request.tiledDiffusion { parameters.extra.append(tiled.infotextField) }
-        return GenerationResult(image: final, parameters: parameters, modelCalls: tracker.modelCalls,
-                                controlNetCalls: tracker.controlNetCalls)
+            let samples: Tensor = try timer.measure(.sampling) {
+                if let tiled = request.tiledDiffusion {
+                    // Tiles are fused per image; validation keeps tiled jobs at batch size 1.
+                    return try sampleTiledDiffusion(tiled, request: request, guidedUNet: unet,
+                                                    subpromptWeights: guided.subpromptWeights, samplingPlan: samplingPlan,
+                                                    image: images[0], latentShape: latentShape, source: source,
+                                                    progress: report)
+                }
+                if let mask = source.latentMask, let initLatent = source.initLatent {
+                    guard !selection.sampler.isTimestepSampler else {
+                        throw PipelineError("sampler", "\(selection.sampler.label) cannot inpaint here (the per-step mask blend is implemented for k-diffusion samplers); use e.g. Euler a or DPM++ 2M")
+                    }
+                    let denoiser = InpaintBlendingDenoiser(inner: try samplingPlan.denoiser(wrapping: guided), mask: mask, initLatent: initLatent)
+                    let sampled = try samplingPlan.run(denoiser: denoiser, images: images, latentShape: latentShape,
+                                                       initLatent: initLatent, progress: report)
+                    return mask.blend(sampled, keeping: initLatent)
+                }
+                return try samplingPlan.run(model: guided, images: images, latentShape: latentShape,
+                                            initLatent: source.initLatent, progress: report)
+            }
+            for (row, image) in images.enumerated() {
+                var generated = try codec.decode(samples.slice(row..<(row + 1)))
+                if let colorCorrection { generated = try colorCorrection.apply(to: generated) }
+                let final = try source.prepared?.composite(generated: generated) ?? generated
+                var parameters = GenerationInfotext.parameters(for: request, selection: selection, seed: image.seed,
+                                                               subseed: image.subseed, width: width, height: height,
+                                                               model: model, loraHashes: loraHashes, vae: vae?.infotext)
+                if let tiled = request.tiledDiffusion { parameters.extra.append(tiled.infotextField) }
+                results.append(GenerationResult(image: final, parameters: parameters, modelCalls: tracker.modelCalls,
+                                                controlNetCalls: tracker.controlNetCalls))
+            }
+        }
+        return results
     }
 
     /// The init image side of a job: the A1111-prepared image, its latent and the latent mask.
@@ -111,7 +155,19 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
     }
 
     private func prepareSource(_ request: GenerationRequest, width: Int, height: Int, latentShape: [Int],
-                               seed: ImageSeed, codec: LatentCodec) throws -> Source {
+                               batchSeeds: [ImageSeed], codec: LatentCodec) throws -> Source {
+        var source = try prepareSingleSource(request, width: width, height: height, latentShape: latentShape,
+                                             batchSeeds: batchSeeds, codec: codec)
+        // One init image for the whole batch (A1111 replicates it to batch_size); the
+        // latent-noise fill differs per image, so it was applied row by row already.
+        if let latent = source.initLatent, latent.shape[0] == 1, batchSeeds.count > 1 {
+            source.initLatent = concatenate(Array(repeating: latent, count: batchSeeds.count))
+        }
+        return source
+    }
+
+    private func prepareSingleSource(_ request: GenerationRequest, width: Int, height: Int, latentShape: [Int],
+                                     batchSeeds: [ImageSeed], codec: LatentCodec) throws -> Source {
         switch request.mode {
         case .txt2img:
             return Source()
@@ -139,8 +195,12 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
             let mask = try LatentMask(mask: samplingMask, latentWidth: latentShape[2], latentHeight: latentShape[1])
             switch request.inpaintingFill {
             case .latentNoise:
-                let noise = try NoiseSource(rng: request.rng).initialNoise(for: ImageSeed(seed: seed.seed), latentShape: latentShape)
-                latent = mask.blend(noise.reshaped([1] + latentShape), keeping: latent)
+                // A fresh draw per image seed (no variation seed), like A1111's create_random_tensors.
+                let rows = try batchSeeds.map { seed in
+                    let noise = try NoiseSource(rng: request.rng).initialNoise(for: ImageSeed(seed: seed.seed), latentShape: latentShape)
+                    return mask.blend(noise.reshaped([1] + latentShape), keeping: latent)
+                }
+                latent = concatenate(rows)
             case .latentNothing:
                 latent = mask.blend(Tensor(shape: latent.shape, repeating: 0), keeping: latent)
             case .fill, .original:
@@ -164,7 +224,7 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
             input = original
             resizeMode = ControlResizeMode(a1111: request.resizeMode)
         } else {
-            throw PipelineError(subject, "needs image=PATH (txt2img has no init image to fall back to)")
+            throw PipelineError(subject, "needs image=PATH (txt2img has no init image to fall back to, and units read from --params-from carry no image: give the unit again with --controlnet)")
         }
         if let crop = source.prepared?.cropRegion, let original = source.originalImage {
             // Inpaint "Only masked" (inpaint_crop_input_image): the control image is brought to the
@@ -175,10 +235,17 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
             }
             input = try ResizeMode.resizeAndFill.resize(try input.cropped(to: crop.rect), width: width, height: height)
         }
-        let preprocessor = try ControlNetPreprocessor(name: unit.module, resolution: unit.processorResolution,
+        let target = ControlHintGeometry.targetSize(width: width, height: height)
+        var resolution = unit.processorResolution
+        if unit.pixelPerfect {
+            // Pixel Perfect: the preprocessor sees the control image at the scale the hint is used at.
+            resolution = ControlHintGeometry.pixelPerfectResolution(imageWidth: input.width, imageHeight: input.height,
+                                                                    targetWidth: target.width, targetHeight: target.height,
+                                                                    mode: resizeMode)
+        }
+        let preprocessor = try ControlNetPreprocessor(name: unit.module, resolution: resolution,
                                                       thresholdA: unit.thresholdA, thresholdB: unit.thresholdB)
         let map = try preprocessor.apply(input)
-        let target = ControlHintGeometry.targetSize(width: width, height: height)
         let hint = try ControlHintGeometry.fit(map, width: target.width, height: target.height, mode: resizeMode)
         let hintTensor = LatentCodec.hintTensor(from: hint)
         var colorFix: TileColorFix?
@@ -193,7 +260,15 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         return ActiveControlNet(unit: unit, model: try loadControlNet(unit.model), hint: hintTensor, colorFix: colorFix)
     }
 
+    /// Makes `controlNet` available to units under `name` without a file (benchmarks, callers
+    /// that already hold the model).
+    public func preload(controlNet: ControlNet, named name: String) {
+        lock.lock(); defer { lock.unlock() }
+        controlNetCache[name] = controlNet
+    }
+
     private func loadControlNet(_ name: String) throws -> ControlNet {
+        if let preloaded = controlNetCache[name] { return preloaded }
         let path: String
         if FileManager.default.fileExists(atPath: name) {
             path = name

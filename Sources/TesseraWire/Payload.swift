@@ -16,6 +16,8 @@ public enum PayloadRole: UInt8, Sendable, CaseIterable {
     case fileChunk = 6
     /// TILE of a latent stage (protocol 1, latent stages v1): Float32 tensor values, opaque format.
     case latent = 7
+    /// TILE: the current image inside a causal (USDU / seams fix) tile's window, which the tile redraws.
+    case canvas = 8
 }
 
 /// How a payload's bytes are laid out. Image formats are 8 bits per sample, rows top to bottom,

@@ -74,10 +74,12 @@ final class ProcessHarness {
         return (process, endpoints)
     }
 
-    func startWorker(_ endpoint: String, id: String, delayMs: Int, threads: Int = 1) throws -> Process {
+    func startWorker(
+        _ endpoint: String, id: String, delayMs: Int, threads: Int = 1, extraArguments: [String] = []
+    ) throws -> Process {
         try spawn(
             ["worker", "--connect", endpoint, "--id", id, "--threads", "\(threads)", "--render-delay-ms", "\(delayMs)",
-             "--log-level", "debug"], log: "\(id).log")
+             "--log-level", "debug"] + extraArguments, log: "\(id).log")
     }
 
     func kill9(_ process: Process) {

@@ -42,7 +42,8 @@ public final class ClusterClient {
     // MARK: Requests
 
     /// Submits a job; returns its id. PNGs larger than `SubmitDocument.inlineLimit` are uploaded in chunks first.
-    public func submit(png: Data, spec: UpscaleJobSpec, sourceName: String? = nil) throws -> String {
+    /// `mask`: the PNG of an inpaint job's mask (white = repaint, output size), sent inside SUBMIT.
+    public func submit(png: Data, spec: UpscaleJobSpec, sourceName: String? = nil, mask: Data? = nil) throws -> String {
         var document = SubmitDocument(job: spec, sourceName: sourceName)
         var payloads: [Payload] = []
         if png.count > inlineLimit {
@@ -61,6 +62,7 @@ public final class ClusterClient {
         } else {
             payloads = [.opaque(.initImage, bytes: png)]
         }
+        if let mask { payloads.append(.opaque(.mask, bytes: mask)) }
         let id = takeRequestID()
         let reply = try request(.submit(SubmitJob(
             requestID: id, spec: .json(JSONText.encode(document)), payloads: payloads)), id: id)

@@ -1,5 +1,6 @@
 import Foundation
 import TOMLKit
+import TesseraImageOps
 import TesseraImaging
 import TesseraWire
 import TesseraZMQ
@@ -100,20 +101,36 @@ extension CoordinatorLoop {
             throw ClusterError.invalidParameter(field: "image", reason: "\(error)")
         }
         let plan = try UpscalePlan(spec: document.job, sourceWidth: image.width, sourceHeight: image.height)
+        let maskPNG = submit.payloads.first(where: { $0.role == .mask })?.bytes
+        var inpaint: (mask: GreyImage, affected: [Int])? = nil
+        if document.job.inpaint {
+            guard let maskPNG else {
+                throw ClusterError.invalidParameter(field: "mask", reason: "an inpaint job needs a mask image")
+            }
+            let mask = try InpaintJobs.decodeMask(maskPNG)
+            inpaint = (mask, try InpaintTiles.affected(plan: plan.tilePlan, mask: mask, maskBlur: document.job.maskBlur))
+        } else if maskPNG != nil {
+            throw ClusterError.invalidParameter(field: "mask", reason: "given, but the job is not an inpaint job (inpaint = true)")
+        }
         let id = newJobId()
         let folder = JobFolder(stateDir: config.stateDir, jobId: id)
         try folder.create()
         try AtomicFile.write([UInt8](png), to: folder.sourcePath)
+        if let maskPNG { try AtomicFile.write([UInt8](maskPNG), to: folder.maskPath) }
         let stored = try store.insertJob(
             id: id, spec: document.job, sourceWidth: image.width, sourceHeight: image.height,
             tileCount: plan.tileCount, now: wallNow())
         if document.job.tiledDiffusion == nil {
             scheduler.addJob(
                 id: id, priority: stored.priority, seq: stored.seq, renderer: document.job.upscaler,
-                tileCount: plan.tileCount, pendingInOrder: plan.dispatchOrder)
+                tileCount: plan.tileCount, pendingInOrder: inpaint?.affected ?? plan.dispatchOrder,
+                done: inpaint.map { Set(plan.dispatchOrder).subtracting($0.affected) } ?? [],
+                dependencies: plan.dependencyMap)
         }
-        active[id] = ActiveJob(stored: stored, plan: plan, folder: folder, sourcePixels: Data(image.rgba8.pixels))
+        active[id] = ActiveJob(
+            stored: stored, plan: plan, folder: folder, sourcePixels: Data(image.rgba8.pixels), inpaintMask: inpaint?.mask)
         startLatentDiffusion(id)
+        if let inpaint, inpaint.affected.isEmpty { startAssembly(id) }
         logger.info(
             "job \(id) submitted: \(name) \(image.width)×\(image.height) → \(plan.outputWidth)×\(plan.outputHeight), \(plan.tileCount) tiles, priority \(stored.priority)"
         )

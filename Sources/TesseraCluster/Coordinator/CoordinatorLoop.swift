@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TesseraImageOps
 import TesseraImaging
 import TesseraWire
 import TesseraZMQ
@@ -27,6 +28,10 @@ struct ActiveJob {
     /// RGBA8 source pixels, loaded on first dispatch.
     var sourcePixels: Data?
     var assembling = false
+    /// Causal jobs: the image the first unit redraws (pre-upscale or feathered redraw), built on first need.
+    var causalBase: RGBAImage?
+    /// Inpaint jobs: the mask (output size), cut into each TILE's `mask` payload.
+    var inpaintMask: GreyImage?
 }
 
 /// The coordinator's single-threaded event loop. Everything here runs on the thread that called `run()`: the
@@ -138,12 +143,25 @@ final class CoordinatorLoop {
                 startLatentDiffusion(job.id)
                 continue
             }
+            var inpaintMask: GreyImage? = nil
+            if job.spec.inpaint {
+                // Tiles the mask does not reach are never rendered: they count as done.
+                do {
+                    let mask = try InpaintJobs.loadMask(folder: folder)
+                    let affected = Set(try InpaintTiles.affected(plan: plan.tilePlan, mask: mask, maskBlur: job.spec.maskBlur))
+                    done.formUnion(Set(plan.dispatchOrder).subtracting(affected))
+                    inpaintMask = mask
+                } catch {
+                    try store.setJobState(job.id, .failed, error: "cannot read the mask after restart: \(error)", now: wallNow())
+                    continue
+                }
+            }
             let pending = plan.dispatchOrder.filter { !done.contains($0) }
             scheduler.addJob(
                 id: job.id, priority: job.priority, seq: job.seq, renderer: job.spec.upscaler,
                 tileCount: plan.tileCount, pendingInOrder: pending, done: done, failures: failures,
-                blocklist: try store.blocklist(of: job.id))
-            active[job.id] = ActiveJob(stored: job, plan: plan, folder: folder)
+                blocklist: try store.blocklist(of: job.id), dependencies: plan.dependencyMap)
+            active[job.id] = ActiveJob(stored: job, plan: plan, folder: folder, inpaintMask: inpaintMask)
             logger.info("resuming job \(job.id): \(done.count)/\(plan.tileCount) tiles already done")
             if done.count == plan.tileCount { startAssembly(job.id) }
         }
@@ -501,7 +519,7 @@ final class CoordinatorLoop {
 
     private func dispatch(now: Double) {
         let time = wallNow()
-        let assignments = scheduler.dispatch(now: now) { key, workerId in
+        let assignments = scheduler.dispatch(now: now, isReady: { self.dependenciesDurable($0) }) { key, workerId in
             let rowId = nextAttemptId
             nextAttemptId += 1
             pendingWrites.append {
@@ -533,6 +551,11 @@ final class CoordinatorLoop {
                         pixels: pixels))
                 workers[routingID]?.sourcesSent.insert(job.stored.id)
             }
+            guard let extra = extraTilePayloads(for: assignment.key.index, job: &job) else {
+                if scheduler.hasJob(job.stored.id) { active[job.stored.id] = job }
+                continue
+            }
+            payloads += extra
             active[job.stored.id] = job
             let rect = job.plan.renderRect(assignment.key.index)
             let lease = scheduler.lease(of: assignment.key)
@@ -553,7 +576,7 @@ final class CoordinatorLoop {
         }
     }
 
-    private func loadSource(_ job: inout ActiveJob) -> Data? {
+    func loadSource(_ job: inout ActiveJob) -> Data? {
         if let pixels = job.sourcePixels { return pixels }
         do {
             let image = try PNGImage.read(path: job.folder.sourcePath).rgba8
@@ -599,7 +622,7 @@ final class CoordinatorLoop {
         }
     }
 
-    private func startAssembly(_ id: String) {
+    func startAssembly(_ id: String) {
         guard let job = active[id], !job.assembling else { return }
         active[id]?.assembling = true
         assembler.assemble(job: job.stored, plan: job.plan, folder: job.folder, logger: logger)

@@ -32,10 +32,24 @@ public enum JobOutputWriter {
     /// Returns the size in bytes of the written `output.png`.
     public static func write(plan: UpscalePlan, folder: JobFolder) throws(ClusterError) -> Int {
         do {
-            let sourceIsOpaque = try PNGImage.read(path: folder.sourcePath).rgba8.isOpaque
+            let source = try PNGImage.read(path: folder.sourcePath).rgba8
+            let sourceIsOpaque = source.isOpaque
             let temp = folder.outputPath + ".tmp"
+            if plan.causal != nil {
+                let reader = StoredTileReader(folder: folder)
+                let base = try CausalUpscale.baseImage(plan: plan, source: source, featherTiles: reader)
+                let image = try CausalUpscale.compose(
+                    plan: plan, base: base, result: { try reader.result(of: $0, covering: plan.renderRect($0)) })
+                try InProcessUpscaler.writeOutput(image, plan: plan, sourceIsOpaque: sourceIsOpaque, to: temp)
+                try AtomicFile.commit(temporaryPath: temp, to: folder.outputPath)
+                let size = (try? FileManager.default.attributesOfItem(atPath: folder.outputPath))?[.size] as? NSNumber
+                return size?.intValue ?? 0
+            }
+            let renderer: any TesseraImaging.TileRenderer = plan.spec.inpaint
+                ? try InpaintJobs.assemblyRenderer(plan: plan, source: source, folder: folder, stored: StoredTileReader(folder: folder))
+                : StoredTileReader(folder: folder)
             try TiledUpscale(plan: plan.tilePlan).run(
-                renderer: StoredTileReader(folder: folder),
+                renderer: renderer,
                 writingTo: temp, format: InProcessUpscaler.outputFormat(sourceIsOpaque: sourceIsOpaque),
                 textChunks: [.parameters(UpscaleInfotext.text(plan: plan, version: TesseraVersion.current))])
             try AtomicFile.commit(temporaryPath: temp, to: folder.outputPath)
@@ -54,12 +68,15 @@ struct StoredTileReader: TesseraImaging.TileRenderer {
     let folder: JobFolder
 
     func render(_ tile: PlannedTile, of plan: TilePlan) throws -> RGBAImage {
-        let file = try TileResultFile.load(folder.tilePath(tile.index))
-        guard file.x == tile.context.x, file.y == tile.context.y, file.width == tile.context.width,
-            file.height == tile.context.height
-        else {
+        try result(of: tile.index, covering: tile.context)
+    }
+
+    /// The stored result of tile `index`, which must cover `rect`.
+    func result(of index: Int, covering rect: TesseraImaging.PixelRect) throws -> RGBAImage {
+        let file = try TileResultFile.load(folder.tilePath(index))
+        guard file.x == rect.x, file.y == rect.y, file.width == rect.width, file.height == rect.height else {
             throw ClusterError.fileUnreadable(
-                path: folder.tilePath(tile.index), reason: "tile covers the wrong rectangle for this plan")
+                path: folder.tilePath(index), reason: "tile covers the wrong rectangle for this plan")
         }
         return try RGBAImage(width: file.width, height: file.height, pixels: file.pixels)
     }

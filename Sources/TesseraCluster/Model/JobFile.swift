@@ -16,9 +16,13 @@ import TOMLKit
 public struct JobFile: Sendable, Equatable {
     public var input: String
     public var spec: UpscaleJobSpec
+    /// Inpaint jobs: the mask PNG (white = repaint, output size), relative to the job file like `input`; giving it
+    /// makes the job an inpaint job.
+    public var mask: String?
 
     struct Raw: Decodable {
         var input: String?
+        var mask: String?
         var job: UpscaleJobSpec?
     }
 
@@ -42,8 +46,13 @@ public struct JobFile: Sendable, Equatable {
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         let resolved = input.hasPrefix("/") ? input : base.appendingPathComponent(input).path
-        let spec = raw.job ?? UpscaleJobSpec()
+        var spec = raw.job ?? UpscaleJobSpec()
+        let mask = raw.mask.map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).path }
+        if mask != nil { spec.inpaint = true }
         do { try spec.validate() } catch { throw ClusterError.configInvalid(path: path, reason: "job.\(error)") }
-        return JobFile(input: resolved, spec: spec)
+        if spec.inpaint && mask == nil {
+            throw ClusterError.configInvalid(path: path, reason: "mask: missing (job.inpaint is set; give the mask PNG)")
+        }
+        return JobFile(input: resolved, spec: spec, mask: mask)
     }
 }

@@ -27,13 +27,32 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
     /// Latent-space Tiled Diffusion over the whole image instead of independent pixel tiles (needs `diffusion`);
     /// distributed per model call by the coordinator (docs/distributed-multidiffusion.md).
     public var tiledDiffusion: TiledDiffusionJobSettings? = nil
+    /// Feathered parallel tiles (default) or Ultimate SD Upscale's causal redraw; `usdu` needs a diffusion job.
+    public var tileMode: TileMode
+    /// `mask_blur` (σ of A1111's mask blur) of the `usdu` redraw tiles and of an inpaint job's mask (default 8, USDU's).
+    public var maskBlur: Int
+    /// Seams fix passes after the redraw (diffusion jobs only).
+    public var seamsFixType: SeamsFixType
+    /// Band width of the band pass.
+    public var seamsFixWidth: Int
+    /// Denoising strength of the seams fix jobs.
+    public var seamsFixDenoise: Double
+    /// Mask blur of the half-tile (and intersection) jobs.
+    public var seamsFixMaskBlur: Int
+    /// "Only masked" padding of the band pass and half-tile jobs (intersection jobs use 0, as USDU does).
+    public var seamsFixPadding: Int
+    /// Inpaint job: the job comes with a mask (white = repaint, output size) blurred with `mask_blur`; only tiles
+    /// whose context meets the blurred mask are redrawn, every other pixel is the pre-upscaled source unchanged.
+    public var inpaint: Bool
 
     public static let defaultPriority = 50
 
     public init(
         upscaler: String = "lanczos", scale: Double = 2, width: Int = 0, height: Int = 0, tileWidth: Int = 512,
         tileHeight: Int = 0, padding: Int = 32, feather: Int? = nil, order: TileOrder = .linear,
-        priority: Int = defaultPriority, diffusion: DiffusionUpscaleSettings? = nil
+        priority: Int = defaultPriority, diffusion: DiffusionUpscaleSettings? = nil, tileMode: TileMode = .feather,
+        maskBlur: Int = 8, seamsFixType: SeamsFixType = .none, seamsFixWidth: Int = 64, seamsFixDenoise: Double = 0.35,
+        seamsFixMaskBlur: Int = 4, seamsFixPadding: Int = 16, inpaint: Bool = false
     ) {
         self.upscaler = upscaler
         self.scale = scale
@@ -46,6 +65,14 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
         self.order = order
         self.priority = priority
         self.diffusion = diffusion
+        self.tileMode = tileMode
+        self.maskBlur = maskBlur
+        self.seamsFixType = seamsFixType
+        self.seamsFixWidth = seamsFixWidth
+        self.seamsFixDenoise = seamsFixDenoise
+        self.seamsFixMaskBlur = seamsFixMaskBlur
+        self.seamsFixPadding = seamsFixPadding
+        self.inpaint = inpaint
     }
 
     enum CodingKeys: String, CodingKey {
@@ -56,6 +83,14 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
         case order = "redraw_mode"
         case priority, diffusion
         case tiledDiffusion = "tiled_diffusion"
+        case tileMode = "tile_mode"
+        case maskBlur = "mask_blur"
+        case seamsFixType = "seams_fix_type"
+        case seamsFixWidth = "seams_fix_width"
+        case seamsFixDenoise = "seams_fix_denoise"
+        case seamsFixMaskBlur = "seams_fix_mask_blur"
+        case seamsFixPadding = "seams_fix_padding"
+        case inpaint
     }
 
     public init(from decoder: Decoder) throws {
@@ -78,7 +113,23 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
         priority = try c.decodeIfPresent(Int.self, forKey: .priority) ?? d.priority
         diffusion = try c.decodeIfPresent(DiffusionUpscaleSettings.self, forKey: .diffusion)
         tiledDiffusion = try c.decodeIfPresent(TiledDiffusionJobSettings.self, forKey: .tiledDiffusion)
+        if let mode = try c.decodeIfPresent(String.self, forKey: .tileMode) {
+            tileMode = try TileMode(parsing: mode)
+        } else {
+            tileMode = d.tileMode
+        }
+        maskBlur = try c.decodeIfPresent(Int.self, forKey: .maskBlur) ?? d.maskBlur
+        seamsFixType = try c.decodeIfPresent(SeamsFixType.self, forKey: .seamsFixType) ?? d.seamsFixType
+        seamsFixWidth = try c.decodeIfPresent(Int.self, forKey: .seamsFixWidth) ?? d.seamsFixWidth
+        seamsFixDenoise = try DiffusionUpscaleSettings.decodeNumber(c, .seamsFixDenoise) ?? d.seamsFixDenoise
+        seamsFixMaskBlur = try c.decodeIfPresent(Int.self, forKey: .seamsFixMaskBlur) ?? d.seamsFixMaskBlur
+        seamsFixPadding = try c.decodeIfPresent(Int.self, forKey: .seamsFixPadding) ?? d.seamsFixPadding
+        inpaint = try c.decodeIfPresent(Bool.self, forKey: .inpaint) ?? d.inpaint
     }
+
+    /// True when tiles depend on earlier tiles' output (USDU redraw or any seams fix pass), so they are dispatched in
+    /// dependency order instead of all at once.
+    public var isCausal: Bool { tileMode == .usdu || seamsFixType != .none }
 
     /// The tile height actually used (USDU: 0 takes the width).
     public var effectiveTileHeight: Int { tileHeight == 0 ? tileWidth : tileHeight }
@@ -125,6 +176,38 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
         if let tiledDiffusion {
             guard diffusion != nil else { throw bad("tiled_diffusion", "needs the job's [diffusion] settings") }
             _ = try tiledDiffusion.settings()
+            guard !isCausal, !inpaint else {
+                throw bad("tiled_diffusion", "runs over the whole latent and cannot be combined with tile_mode \"usdu\", a seams fix or an inpaint mask")
+            }
+        }
+        guard (0...64).contains(maskBlur) else { throw bad("mask_blur", "must be in 0...64, got \(maskBlur)") }
+        guard (0...128).contains(seamsFixWidth), seamsFixWidth > 0 || seamsFixType != .bandPass else {
+            throw bad("seams_fix_width", "must be in 1...128 for the band pass (0...128 otherwise), got \(seamsFixWidth)")
+        }
+        guard seamsFixDenoise.isFinite, seamsFixDenoise > 0, seamsFixDenoise <= 1 else {
+            throw bad("seams_fix_denoise", "must be in (0, 1], got \(seamsFixDenoise)")
+        }
+        guard (0...64).contains(seamsFixMaskBlur) else {
+            throw bad("seams_fix_mask_blur", "must be in 0...64, got \(seamsFixMaskBlur)")
+        }
+        guard (0...128).contains(seamsFixPadding) else {
+            throw bad("seams_fix_padding", "must be in 0...128, got \(seamsFixPadding)")
+        }
+        if upscaler != DiffusionUpscaleSettings.rendererName {
+            if tileMode != .feather {
+                throw bad("tile_mode", "\"\(tileMode.rawValue)\" redraws tiles with Stable Diffusion and needs upscaler \"\(DiffusionUpscaleSettings.rendererName)\", got \"\(upscaler)\"")
+            }
+            if seamsFixType != .none {
+                throw bad("seams_fix_type", "\"\(seamsFixType.flagName)\" redraws seams with Stable Diffusion and needs upscaler \"\(DiffusionUpscaleSettings.rendererName)\", got \"\(upscaler)\"")
+            }
+        }
+        if inpaint {
+            guard upscaler == DiffusionUpscaleSettings.rendererName else {
+                throw bad("mask", "inpainting redraws with Stable Diffusion and needs upscaler \"\(DiffusionUpscaleSettings.rendererName)\", got \"\(upscaler)\"")
+            }
+            guard !isCausal else {
+                throw bad("mask", "inpaint jobs run feathered tiles only (tile_mode \"feather\", seams_fix_type \"none\")")
+            }
         }
         if upscaler == DiffusionUpscaleSettings.rendererName {
             guard let diffusion else { throw bad("diffusion", "settings are required when upscaler is \"\(upscaler)\"") }

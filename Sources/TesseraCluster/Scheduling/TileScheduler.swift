@@ -37,6 +37,8 @@ public struct TileScheduler: Sendable {
         var workerFailures: [String: Int] = [:]
         var blocklist: Set<String> = []
         var paused = false
+        /// Tiles that read other tiles' results (causal jobs): a tile waits until all of these are done.
+        var dependencies: [Int: [Int]] = [:]
     }
 
     struct WorkerEntry: Sendable {
@@ -73,7 +75,7 @@ public struct TileScheduler: Sendable {
     /// Adds a job whose `pendingInOrder` tiles are dispatched in that order; `done` tiles are already finished.
     public mutating func addJob(
         id: String, priority: Int, seq: Int, renderer: String, tileCount: Int, pendingInOrder: [Int],
-        done: Set<Int> = [], failures: [Int: Int] = [:], blocklist: Set<String> = []
+        done: Set<Int> = [], failures: [Int: Int] = [:], blocklist: Set<String> = [], dependencies: [Int: [Int]] = [:]
     ) {
         var entry = JobEntry(
             id: id, priority: priority, seq: seq, renderer: renderer, tileCount: tileCount,
@@ -81,6 +83,7 @@ public struct TileScheduler: Sendable {
         entry.done = done
         entry.failures = failures
         entry.blocklist = blocklist
+        entry.dependencies = dependencies.filter { !$0.value.isEmpty }
         jobs[id] = entry
         jobOrder.append(id)
         jobOrder.sort { a, b in
@@ -169,10 +172,18 @@ public struct TileScheduler: Sendable {
 
     // MARK: Dispatch
 
+    /// True when every tile `key` depends on is done (always true for tiles without dependencies).
+    public func dependenciesDone(_ key: TileKey) -> Bool {
+        guard let job = jobs[key.jobId] else { return false }
+        return (job.dependencies[key.index] ?? []).allSatisfy(job.done.contains)
+    }
+
     /// Picks the next tile for every worker with credits, most-preferred job first. `makeLease` gives the lease
-    /// (length, attempt row) for a chosen tile and worker.
+    /// (length, attempt row) for a chosen tile and worker. A tile is only picked once its dependencies are done and
+    /// `isReady` accepts it (the coordinator uses that to wait until those results are durable).
     public mutating func dispatch(
-        now: Double, makeLease: (TileKey, String) -> (seconds: Double, attemptRowId: Int64)
+        now: Double, isReady: (TileKey) -> Bool = { _ in true },
+        makeLease: (TileKey, String) -> (seconds: Double, attemptRowId: Int64)
     ) -> [(workerId: String, key: TileKey, attempt: Int)] {
         var assigned: [(String, TileKey, Int)] = []
         var progress = true
@@ -180,7 +191,7 @@ public struct TileScheduler: Sendable {
         while progress {
             progress = false
             for workerId in workers.keys.sorted() where workers[workerId]!.credits > 0 && !workers[workerId]!.draining {
-                guard let key = pickTile(for: workerId) else { continue }
+                guard let key = pickTile(for: workerId, isReady: isReady) else { continue }
                 let (seconds, rowId) = makeLease(key, workerId)
                 let lease = Lease(workerId: workerId, expires: now + seconds, leaseSeconds: seconds, attemptRowId: rowId)
                 jobs[key.jobId]!.leased[key.index] = lease
@@ -193,15 +204,22 @@ public struct TileScheduler: Sendable {
         return assigned
     }
 
-    private mutating func pickTile(for workerId: String) -> TileKey? {
+    private mutating func pickTile(for workerId: String, isReady: (TileKey) -> Bool) -> TileKey? {
         guard let worker = workers[workerId] else { return nil }
         for jobId in jobOrder {
             guard let job = jobs[jobId], !job.paused, !job.pending.isEmpty else { continue }
             guard !job.blocklist.contains(workerId), worker.renderers.contains(job.renderer) else { continue }
+            func ready(_ index: Int) -> Bool {
+                guard let needed = job.dependencies[index] else { return true }
+                return needed.allSatisfy(job.done.contains) && isReady(TileKey(jobId: jobId, index: index))
+            }
             // Latest entries are next; prefer a tile this worker has not failed before.
             var chosen: Int? = nil
+            var firstReady: Int? = nil
             for position in stride(from: job.pending.count - 1, through: 0, by: -1) {
                 let index = job.pending[position]
+                guard ready(index) else { continue }
+                if firstReady == nil { firstReady = position }
                 if !(job.triedBy[index]?.contains(workerId) ?? false) {
                     chosen = position
                     break
@@ -209,7 +227,7 @@ public struct TileScheduler: Sendable {
             }
             if chosen == nil, !hasOtherEligibleWorker(than: workerId, for: job) {
                 // Nobody else can take it: retrying on the same worker beats stalling forever.
-                chosen = job.pending.count - 1
+                chosen = firstReady
             }
             guard let position = chosen else { continue }
             let index = jobs[jobId]!.pending.remove(at: position)

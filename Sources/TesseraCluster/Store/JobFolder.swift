@@ -1,5 +1,5 @@
 /// Where one job's files live inside the state directory:
-/// `jobs/<id>/source.png`, `jobs/<id>/tiles/<index>.tile`, `jobs/<id>/output.png`.
+/// `jobs/<id>/source.png`, `jobs/<id>/mask.png` (inpaint jobs), `jobs/<id>/tiles/<index>.tile`, `jobs/<id>/output.png`.
 public struct JobFolder: Sendable {
     public let root: String
 
@@ -10,6 +10,8 @@ public struct JobFolder: Sendable {
     public var sourcePath: String { root + "/source.png" }
     public var tilesDirectory: String { root + "/tiles" }
     public var outputPath: String { root + "/output.png" }
+    /// The inpaint mask of an inpaint job, as the client sent it.
+    public var maskPath: String { root + "/mask.png" }
     public func tilePath(_ index: Int) -> String { tilesDirectory + "/\(index).tile" }
 
     public func create() throws {

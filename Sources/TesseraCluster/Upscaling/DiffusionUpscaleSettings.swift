@@ -1,4 +1,5 @@
 import Foundation
+import TesseraImageOps
 import TesseraPipelines
 import TesseraSampling
 
@@ -28,11 +29,15 @@ public struct DiffusionUpscaleSettings: Codable, Sendable, Equatable {
     public var sameSeedForAllTiles: Bool
     /// Optional Tile ControlNet whose hint is the tile's own context crop of the pre-upscaled image.
     public var controlNetTile: DiffusionControlNetTile?
+    /// StableSR colour fix of every redrawn tile against its pre-upscaled source crop (`color_fix`: wavelet, adain,
+    /// none); wavelet by default, against tile colour drift.
+    public var colorFix: ColorFix
 
     public init(
         checkpoint: String, preUpscaler: String = "lanczos", prompt: String = "", negativePrompt: String = "",
         sampler: String = "Euler a", steps: Int = 20, cfgScale: Double = 7, denoisingStrength: Double = 0.35,
-        seed: Int64 = 0, sameSeedForAllTiles: Bool = false, controlNetTile: DiffusionControlNetTile? = nil
+        seed: Int64 = 0, sameSeedForAllTiles: Bool = false, controlNetTile: DiffusionControlNetTile? = nil,
+        colorFix: ColorFix = .wavelet
     ) {
         self.checkpoint = checkpoint
         self.preUpscaler = preUpscaler
@@ -45,6 +50,7 @@ public struct DiffusionUpscaleSettings: Codable, Sendable, Equatable {
         self.seed = seed
         self.sameSeedForAllTiles = sameSeedForAllTiles
         self.controlNetTile = controlNetTile
+        self.colorFix = colorFix
     }
 
     enum CodingKeys: String, CodingKey {
@@ -59,6 +65,7 @@ public struct DiffusionUpscaleSettings: Codable, Sendable, Equatable {
         case seed
         case sameSeedForAllTiles = "same_seed_for_all_tiles"
         case controlNetTile = "controlnet_tile"
+        case colorFix = "color_fix"
     }
 
     public init(from decoder: Decoder) throws {
@@ -75,6 +82,20 @@ public struct DiffusionUpscaleSettings: Codable, Sendable, Equatable {
         seed = try c.decodeIfPresent(Int64.self, forKey: .seed) ?? d.seed
         sameSeedForAllTiles = try c.decodeIfPresent(Bool.self, forKey: .sameSeedForAllTiles) ?? d.sameSeedForAllTiles
         controlNetTile = try c.decodeIfPresent(DiffusionControlNetTile.self, forKey: .controlNetTile)
+        if let name = try c.decodeIfPresent(String.self, forKey: .colorFix) {
+            colorFix = try Self.parseColorFix(name)
+        } else {
+            colorFix = d.colorFix
+        }
+    }
+
+    /// `wavelet`, `adain` or `none`, in any letter case; the error names `color_fix`.
+    public static func parseColorFix(_ name: String) throws -> ColorFix {
+        guard let fix = ColorFix.allCases.first(where: { $0.rawValue.lowercased() == name.lowercased() }) else {
+            throw ClusterError.invalidParameter(
+                field: "color_fix", reason: "must be one of wavelet, adain, none, got \"\(name)\"")
+        }
+        return fix
     }
 
     /// TOML distinguishes `7` from `7.0`; numbers are accepted either way.

@@ -27,8 +27,35 @@ extension UpscaleInfotext {
             ("Ultimate SD upscale tile_width", "\(spec.tileWidth)"),
             ("Ultimate SD upscale tile_height", "\(spec.effectiveTileHeight)"),
             ("Ultimate SD upscale padding", "\(spec.padding)"),
+        ]
+        if spec.tileMode == .usdu { pairs.append(("Ultimate SD upscale mask_blur", "\(spec.maskBlur)")) }
+        pairs += [
+            ("Tessera tile mode", spec.tileMode == .usdu ? "USDU" : "Feather"),
             ("Tessera tile order", spec.order == .linear ? "Linear" : "Chess"),
             ("Tessera tile seeds", settings.sameSeedForAllTiles ? "Same" : "Seed + tile index"),
+            ("Tessera seams fix", spec.seamsFixType.label),
+        ]
+        switch spec.seamsFixType {
+        case .none:
+            break
+        case .bandPass:
+            pairs += [
+                ("Tessera seams fix width", "\(spec.seamsFixWidth)"),
+                ("Tessera seams fix denoise", pythonNumber(spec.seamsFixDenoise)),
+                ("Tessera seams fix padding", "\(spec.seamsFixPadding)"),
+            ]
+        case .halfTile, .halfTileIntersections:
+            pairs += [
+                ("Tessera seams fix denoise", pythonNumber(spec.seamsFixDenoise)),
+                ("Tessera seams fix mask blur", "\(spec.seamsFixMaskBlur)"),
+                ("Tessera seams fix padding", "\(spec.seamsFixPadding)"),
+            ]
+        }
+        if spec.inpaint {
+            pairs += [("Mask blur", "\(spec.maskBlur)"), ("Tessera inpaint", "Only tiles the blurred mask reaches")]
+        }
+        pairs += [
+            ("Color fix", settings.colorFix.rawValue),
             ("Version", version),
         ]
         var lines = [settings.prompt]

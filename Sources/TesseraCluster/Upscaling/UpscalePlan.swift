@@ -5,7 +5,10 @@ import TesseraImaging
 /// exchanging it.
 public struct UpscalePlan: Sendable, Equatable {
     public let spec: UpscaleJobSpec
+    /// The feathered tiles (in `usdu` mode only the geometry reference; its tiles are not rendered).
     public let tilePlan: TilePlan
+    /// USDU redraw and seams fix units with their dependency graph; nil for a plain feathered job.
+    public let causal: CausalPlan?
 
     public init(spec: UpscaleJobSpec, sourceWidth: Int, sourceHeight: Int) throws {
         try spec.validate()
@@ -26,18 +29,48 @@ public struct UpscalePlan: Sendable, Equatable {
         } catch {
             throw ClusterError.invalidParameter(field: "tiles", reason: "\(error)")
         }
+        if spec.isCausal {
+            do {
+                causal = try CausalPlan(
+                    spec: spec, width: size.width, height: size.height,
+                    featherTiles: spec.tileMode == .usdu ? nil : tilePlan)
+            } catch let error as ClusterError {
+                throw error
+            } catch {
+                throw ClusterError.invalidParameter(field: "seams_fix_type", reason: "\(error)")
+            }
+        } else {
+            causal = nil
+        }
     }
 
     public var sourceWidth: Int { tilePlan.sourceWidth }
     public var sourceHeight: Int { tilePlan.sourceHeight }
     public var outputWidth: Int { tilePlan.targetWidth }
     public var outputHeight: Int { tilePlan.targetHeight }
-    public var tileCount: Int { tilePlan.tiles.count }
+    /// Feathered tiles rendered in parallel from the pre-upscaled source (0 in `usdu` mode).
+    public var featherTileCount: Int { causal?.featherTileCount ?? tilePlan.tiles.count }
+    /// Every tile of the job: feathered tiles first, then the causal units.
+    public var tileCount: Int { featherTileCount + (causal?.units.count ?? 0) }
 
-    /// Tile indices in dispatch order. The plan already lists tiles in processing order (linear or chess), and a
-    /// tile's index is its position in that list.
-    public var dispatchOrder: [Int] { tilePlan.tiles.map(\.index) }
+    /// Tile indices in dispatch order. The plan already lists tiles in processing order (linear or chess, then the
+    /// seams fix passes), and a tile's index is its position in that list.
+    public var dispatchOrder: [Int] { Array(0..<tileCount) }
 
-    /// The output rectangle tile `index` renders (its context: blend region plus padding).
-    public func renderRect(_ index: Int) -> TesseraImaging.PixelRect { tilePlan.tiles[index].context }
+    /// The output rectangle tile `index` renders: a feathered tile's context (blend region plus padding), or the
+    /// changed region of a causal unit.
+    public func renderRect(_ index: Int) -> TesseraImaging.PixelRect {
+        if let unit = causal?.unit(forTile: index) { return unit.changedRegion }
+        return tilePlan.tiles[index].context
+    }
+
+    /// Every tile's dependencies (causal units only), as the scheduler takes them.
+    public var dependencyMap: [Int: [Int]] {
+        var map: [Int: [Int]] = [:]
+        for unit in causal?.units ?? [] where !unit.dependencies.isEmpty { map[unit.index] = unit.dependencies }
+        return map
+    }
+
+    /// The tiles whose results tile `index` reads (empty for feathered tiles).
+    public func dependencies(of index: Int) -> [Int] { causal?.unit(forTile: index)?.dependencies ?? [] }
 }

@@ -50,43 +50,62 @@ public final class DiffusionTileRenderer: WorkerTileRenderer {
             throw TileRenderError.invalidParameters("unknown pre-upscaler \"\(settings.preUpscaler)\"")
         }
         guard work.source.width == work.plan.sourceWidth, work.source.height == work.plan.sourceHeight,
-            work.plan.tilePlan.tiles.indices.contains(work.tileIndex)
+            (0..<work.plan.tileCount).contains(work.tileIndex)
         else {
             throw TileRenderError.invalidParameters(
                 "tile \(work.tileIndex) of a \(work.source.width)×\(work.source.height) source does not match the plan")
         }
         let pipeline = try pipeline(for: settings.checkpoint)
         let controlNetPath = try settings.controlNetTile.map { try resolve($0.model, kind: .controlNet, label: "ControlNet") }
+        if let causal = work.plan.causal, let unit = causal.unit(forTile: work.tileIndex) {
+            return try renderCausal(
+                unit, of: causal, work: work, settings: settings, filter: filter, pipeline: pipeline,
+                controlNetPath: controlNetPath, progress: progress)
+        }
+        if work.plan.spec.inpaint {
+            return try renderInpaint(
+                work, settings: settings, filter: filter, pipeline: pipeline, controlNetPath: controlNetPath,
+                progress: progress)
+        }
         return try Self.throwingTileErrors {
             let tile = work.plan.tilePlan.tiles[work.tileIndex]
             // The context crop of the pre-upscaled image: exactly what the classical renderer produces for this tile.
             let context = try ResamplingTileRenderer(source: work.source, filter: filter).render(tile, of: work.plan.tilePlan)
             let initImage = LatentSizedImage.padded(context)
-            var request = GenerationRequest()
+            var request = try Self.request(settings, seedIndex: work.tileIndex, controlNetPath: controlNetPath)
             request.mode = .img2img(initImage: initImage)
-            request.prompt = settings.prompt
-            request.negativePrompt = settings.negativePrompt
-            request.sampler = settings.sampler
-            request.steps = settings.steps
-            request.cfgScale = Float(settings.cfgScale)
-            request.denoisingStrength = settings.denoisingStrength
-            request.seed = TileSeed.seed(
-                jobSeed: settings.seed, tileIndex: work.tileIndex, sameForAllTiles: settings.sameSeedForAllTiles)
             request.width = initImage.width
             request.height = initImage.height
-            if let unit = settings.controlNetTile, let controlNetPath {
-                // No image path: the hint is the img2img init image, i.e. this tile's own context crop.
-                request.controlNets = [ControlNetUnit(
-                    model: controlNetPath, module: unit.module, weight: Float(unit.weight),
-                    guidanceStart: Float(unit.guidanceStart), guidanceEnd: Float(unit.guidanceEnd),
-                    controlMode: try ControlMode(parsing: unit.controlMode))]
-            }
             let result = try pipeline.generate(request) { step in
                 if progress.isCancelled { throw TileRenderError.cancelled }
                 progress.report(Double(step.index + 1) / Double(max(1, step.count)))
             }
-            return try LatentSizedImage.restore(result.image, to: context)
+            let restored = try LatentSizedImage.restore(result.image, to: context)
+            return try TileColorFixing.fixed(restored, against: context, with: settings.colorFix)
         }
+    }
+
+    /// The generation settings shared by feathered and causal tiles: prompt, sampler, seed of tile `seedIndex`,
+    /// denoising strength and the Tile ControlNet unit (whose hint is the init image, i.e. the tile's own crop).
+    static func request(
+        _ settings: DiffusionUpscaleSettings, seedIndex: Int, controlNetPath: String?
+    ) throws -> GenerationRequest {
+        var request = GenerationRequest()
+        request.prompt = settings.prompt
+        request.negativePrompt = settings.negativePrompt
+        request.sampler = settings.sampler
+        request.steps = settings.steps
+        request.cfgScale = Float(settings.cfgScale)
+        request.denoisingStrength = settings.denoisingStrength
+        request.seed = TileSeed.seed(
+            jobSeed: settings.seed, tileIndex: seedIndex, sameForAllTiles: settings.sameSeedForAllTiles)
+        if let unit = settings.controlNetTile, let controlNetPath {
+            request.controlNets = [ControlNetUnit(
+                model: controlNetPath, module: unit.module, weight: Float(unit.weight),
+                guidanceStart: Float(unit.guidanceStart), guidanceEnd: Float(unit.guidanceEnd),
+                controlMode: try ControlMode(parsing: unit.controlMode))]
+        }
+        return request
     }
 
     /// Checks that the checkpoint and ControlNet model of `settings` can be found here (no loading); the error

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import TesseraImageOps
 import TesseraImaging
 import TesseraWire
 import TesseraZMQ
@@ -18,6 +19,8 @@ final class WorkerLoop {
     var registered = false
     var inFlight: [TileRef: Date] = [:]
     var sources: [String: RGBAImage] = [:]
+    /// Recently used plans by their TILE parameter text.
+    var plans: [(text: String, plan: UpscalePlan)] = []
     var sourceOrder: [String] = []
     var outbox: [[Data]] = []
     var heartbeatSeconds: Double
@@ -230,9 +233,16 @@ final class WorkerLoop {
         let parameters: TileParameters
         let plan: UpscalePlan
         do {
-            parameters = try JSONText.decode(TileParameters.self, assignment.parameters.text, what: "parameters")
-            plan = try UpscalePlan(
-                spec: parameters.spec, sourceWidth: parameters.sourceWidth, sourceHeight: parameters.sourceHeight)
+            if let cached = plans.first(where: { $0.text == assignment.parameters.text }) {
+                plan = cached.plan
+            } else {
+                parameters = try JSONText.decode(TileParameters.self, assignment.parameters.text, what: "parameters")
+                plan = try UpscalePlan(
+                    spec: parameters.spec, sourceWidth: parameters.sourceWidth, sourceHeight: parameters.sourceHeight)
+                // Causal plans blur every unit's mask once; keep the last few instead of replanning per tile.
+                plans.append((assignment.parameters.text, plan))
+                if plans.count > 4 { plans.removeFirst() }
+            }
         } catch {
             refuse(.invalidParameters, retryable: false, "\(error)", giveBackCredit: true)
             return
@@ -260,6 +270,26 @@ final class WorkerLoop {
             refuse(.unknownJob, retryable: true, "source image of \(ref.jobID) not cached", giveBackCredit: true)
             return
         }
+        var input: RGBAImage? = nil
+        if let canvas = assignment.payloads.first(where: { $0.role == .canvas }) {
+            guard canvas.format == .rgba8,
+                let image = try? RGBAImage(width: canvas.width, height: canvas.height, pixels: [UInt8](canvas.bytes))
+            else {
+                refuse(.invalidParameters, retryable: false, "canvas payload is not RGBA8", giveBackCredit: true)
+                return
+            }
+            input = image
+        }
+        var mask: GreyImage? = nil
+        if let payload = assignment.payloads.first(where: { $0.role == .mask }) {
+            guard payload.format == .gray8,
+                let image = try? GreyImage(width: payload.width, height: payload.height, pixels: [UInt8](payload.bytes))
+            else {
+                refuse(.invalidParameters, retryable: false, "mask payload is not gray8", giveBackCredit: true)
+                return
+            }
+            mask = image
+        }
         let poolRef = pool!
         let lastReport = Mutex(0.0)
         let reporter = TileProgressReporter { fraction in
@@ -273,7 +303,9 @@ final class WorkerLoop {
             if due { poolRef.post(.progress(TileProgress(tile: ref, fraction: fraction))) }
         }
         inFlight[ref] = Date()
-        var work = TileWork(jobId: ref.jobID, tileIndex: Int(ref.tileID), attempt: Int(ref.attempt), plan: plan, source: source)
+        var work = TileWork(
+            jobId: ref.jobID, tileIndex: Int(ref.tileID), attempt: Int(ref.attempt), plan: plan, source: source,
+            input: input, mask: mask)
         work.latentStage = latentStage
         pool.submit(RenderItem(ref: ref, work: work, reporter: reporter))
     }

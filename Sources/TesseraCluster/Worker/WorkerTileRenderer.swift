@@ -1,4 +1,5 @@
 import Synchronization
+import TesseraImageOps
 import TesseraImaging
 
 /// Everything a renderer needs for one tile: the job's plan, which tile, and the source image.
@@ -10,13 +11,23 @@ public struct TileWork: Sendable {
     public var source: RGBAImage
     /// For a stage of a distributed tiled-diffusion job: what to compute, and its Float32 latent input.
     public var latentStage: LatentStageWork? = nil
+    /// For a causal (USDU / seams fix) tile: the current canvas inside the unit's `window`, i.e. the base image with
+    /// the tile's dependencies pasted in index order. nil for feathered tiles, which read only `source`.
+    public var input: RGBAImage?
+    /// For a tile of an inpaint job: the job's mask inside `InpaintTiles.maskWindow` of the tile (unblurred).
+    public var mask: GreyImage?
 
-    public init(jobId: String, tileIndex: Int, attempt: Int, plan: UpscalePlan, source: RGBAImage) {
+    public init(
+        jobId: String, tileIndex: Int, attempt: Int, plan: UpscalePlan, source: RGBAImage, input: RGBAImage? = nil,
+        mask: GreyImage? = nil
+    ) {
         self.jobId = jobId
         self.tileIndex = tileIndex
         self.attempt = attempt
         self.plan = plan
         self.source = source
+        self.input = input
+        self.mask = mask
     }
 
     /// The output rectangle the renderer must produce.

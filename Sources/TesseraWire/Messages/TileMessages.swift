@@ -75,7 +75,7 @@ public struct TileAssignment: Sendable, Equatable {
         try tile.validate(c)
         if leaseMilliseconds == 0 { throw WireError.invalidField(field: "\(c).lease_ms", reason: "must be positive") }
         if rect.width == 0 || rect.height == 0 { throw WireError.invalidField(field: "\(c).width", reason: "tile rectangle must not be empty") }
-        try PayloadRules.check(payloads, command: c, allowed: [.context, .mask, .hint, .latent], atMostOne: [.context, .mask, .latent], minimum: 0)
+        try PayloadRules.check(payloads, command: c, allowed: [.context, .mask, .hint, .latent, .canvas], atMostOne: [.context, .mask, .latent, .canvas], minimum: 0)
     }
 
     func write(_ w: inout ByteWriter) throws(WireError) {

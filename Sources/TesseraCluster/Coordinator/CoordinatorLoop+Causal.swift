@@ -1,0 +1,56 @@
+import Foundation
+import TesseraImageOps
+import TesseraImaging
+import TesseraWire
+
+/// Causal (USDU / seams fix) tiles: a tile is dispatched once its dependencies are durable, with the canvas it redraws
+/// (the base image plus its dependencies' results, in index order) as a `canvas` payload. Inpaint tiles get their
+/// mask excerpt as a `mask` payload.
+extension CoordinatorLoop {
+    /// The payloads tile `index` needs besides the source; nil when building them failed the job.
+    func extraTilePayloads(for index: Int, job: inout ActiveJob) -> [Payload]? {
+        var payloads: [Payload] = []
+        if job.plan.causal?.unit(forTile: index) != nil {
+            guard let canvas = causalCanvas(for: index, job: &job) else { return nil }
+            payloads.append(canvas)
+        }
+        if let mask = job.inpaintMask {
+            let tile = job.plan.tilePlan.tiles[index]
+            let window = InpaintTiles.maskWindow(of: tile, plan: job.plan.tilePlan, maskBlur: job.plan.spec.maskBlur)
+            guard let excerpt = try? mask.cropped(to: window) else {
+                failJob(job.stored.id, reason: "mask excerpt \(window) of tile \(index) is outside the mask")
+                return nil
+            }
+            payloads.append(.image(.mask, format: .gray8, width: window.width, height: window.height, pixels: Data(excerpt.pixels)))
+        }
+        return payloads
+    }
+
+    /// True when every result tile `key` reads is on disk (accepted results are written asynchronously).
+    func dependenciesDurable(_ key: TileKey) -> Bool {
+        guard let plan = active[key.jobId]?.plan else { return false }
+        return plan.dependencies(of: key.index).allSatisfy { persisting[TileKey(jobId: key.jobId, index: $0)] == nil }
+    }
+
+    /// The `canvas` payload of causal tile `index`; on failure the job fails and nil is returned.
+    func causalCanvas(for index: Int, job: inout ActiveJob) -> Payload? {
+        guard let unit = job.plan.causal?.unit(forTile: index) else { return nil }
+        do {
+            if job.causalBase == nil {
+                guard let pixels = loadSource(&job) else { return nil }
+                let source = try RGBAImage(width: job.plan.sourceWidth, height: job.plan.sourceHeight, pixels: [UInt8](pixels))
+                job.causalBase = try CausalUpscale.baseImage(
+                    plan: job.plan, source: source, featherTiles: StoredTileReader(folder: job.folder))
+            }
+            let base = job.causalBase!
+            let folder = job.folder
+            let input = try CausalUpscale.input(
+                for: unit, plan: job.plan, base: { try base.cropped(to: $0) },
+                result: { try StoredTileReader(folder: folder).result(of: $0, covering: job.plan.renderRect($0)) })
+            return .image(.canvas, format: .rgba8, width: input.width, height: input.height, pixels: Data(input.pixels))
+        } catch {
+            failJob(job.stored.id, reason: "cannot build the canvas of tile \(index): \(error)")
+            return nil
+        }
+    }
+}
