@@ -21,17 +21,18 @@ struct TiledDiffusionOptions: ParsableArguments {
     var batchSize: Int?
 
     /// The settings these flags describe, or nil when Tiled Diffusion is off; `img2img` picks the tab defaults.
-    func settings(img2img: Bool) throws -> TiledDiffusionSettings? {
-        guard let method else {
+    /// `recorded` (from `--params-from`) replaces the defaults, so a rerun keeps its tiles and flags override them.
+    func settings(img2img: Bool, recorded: TiledDiffusionSettings? = nil) throws -> TiledDiffusionSettings? {
+        guard method != nil || recorded != nil else {
             if tileWidth != nil || tileHeight != nil || overlap != nil || batchSize != nil {
                 throw CommandFailure("--latent-tile-* flags need --tiled-diffusion multidiffusion|mixture")
             }
             return nil
         }
-        let parsed: TiledDiffusionSettings.Method
-        do { parsed = try .init(parsing: method) } catch { throw CommandFailure("--tiled-diffusion: \(error)") }
-        var settings = img2img ? TiledDiffusionSettings.img2imgDefault : .txt2imgDefault
-        settings.method = parsed
+        var settings = recorded ?? (img2img ? TiledDiffusionSettings.img2imgDefault : .txt2imgDefault)
+        if let method {
+            do { settings.method = try .init(parsing: method) } catch { throw CommandFailure("--tiled-diffusion: \(error)") }
+        }
         if let tileWidth { settings.tileWidth = tileWidth }
         if let tileHeight { settings.tileHeight = tileHeight }
         if let overlap { settings.overlap = overlap }
@@ -40,9 +41,9 @@ struct TiledDiffusionOptions: ParsableArguments {
         return settings
     }
 
-    /// Sets `request.tiledDiffusion` from the flags.
+    /// Sets `request.tiledDiffusion` from the flags, on top of what `--params-from` put there.
     func apply(to request: inout GenerationRequest) throws {
-        request.tiledDiffusion = try settings(img2img: request.isImg2Img)
+        request.tiledDiffusion = try settings(img2img: request.isImg2Img, recorded: request.tiledDiffusion)
     }
 }
 

@@ -124,6 +124,7 @@ extension GenerationRequest {
                     throw PipelineError("Resize mode", "unknown '\(field.value)'")
                 }
                 resizeMode = mode
+            case "Tiled Diffusion": tiledDiffusion = try TiledDiffusionSettings(infotextValue: field.value)
             default: break
             }
         }

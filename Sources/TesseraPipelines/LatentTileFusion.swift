@@ -99,6 +99,40 @@ public struct LatentTileFusion: Sendable {
         return out
     }
 
+    /// The fused eps `[1, C, h, w]` of a timestep sampler's call (spec §7.3: for DDIM-type samplers both methods fuse
+    /// eps): MultiDiffusion `Σ eps_tile / W` where `W` > 1; Mixture of Diffusers `Σ g·eps_tile / Σ g`.
+    public func fusedEps(tileEps: [Tensor], channels c: Int) throws -> Tensor {
+        let (w, h) = (grid.latentWidth, grid.latentHeight), plane = w * h
+        let (tw, th) = (grid.tileWidth, grid.tileHeight), tilePlane = tw * th
+        guard tileEps.count == grid.tiles.count else {
+            throw PipelineError("tiled diffusion", "\(tileEps.count) tile predictions for a grid of \(grid.tiles.count) tiles")
+        }
+        for (index, eps) in tileEps.enumerated() where eps.shape != [1, c, th, tw] {
+            throw PipelineError("tiled diffusion", "tile \(index) prediction has shape \(eps.shape), expected \([1, c, th, tw])")
+        }
+        var buffer = [Float](repeating: 0, count: c * plane)
+        for (tile, eps) in zip(grid.tiles, tileEps) {
+            for ch in 0..<c {
+                for j in 0..<th {
+                    let row = ch * plane + (tile.y + j) * w + tile.x
+                    let tileRow = ch * tilePlane + j * tw
+                    for i in 0..<tw {
+                        let e = eps.data[tileRow + i]
+                        buffer[row + i] += method == .mixtureOfDiffusers ? e * tileWeights[j * tw + i] : e
+                    }
+                }
+            }
+        }
+        for ch in 0..<c {
+            for p in 0..<plane {
+                let k = ch * plane + p, weight = weightMap[p]
+                // MultiDiffusion leaves single-coverage cells as they are, so a one-tile grid is exactly untiled.
+                if method == .mixtureOfDiffusers || weight > 1 { buffer[k] /= weight }
+            }
+        }
+        return Tensor(shape: [1, c, h, w], data: buffer)
+    }
+
     private func checkLatent(_ x: Tensor) throws {
         guard x.rank == 4, x.shape[0] == 1, x.shape[2] == grid.latentHeight, x.shape[3] == grid.latentWidth else {
             throw PipelineError("tiled diffusion",

@@ -42,8 +42,10 @@ public struct LatentTileNoiseModel: @unchecked Sendable {
     }
 
     /// The CFG-combined eps for `crop` (tile `index` of the grid) at `sigma`, as model call `call` during sampling step
-    /// `samplingStep`; also returns the ControlNet units that ran.
-    public func eps(tile index: Int, crop: Tensor, sigma: Float, call: Int, samplingStep: Int) throws -> (eps: Tensor, controlNetsRun: [Int]) {
+    /// `samplingStep`; also returns the ControlNet units that ran. With `timestep` set (a DDIM/PLMS round) the crop is
+    /// passed unscaled at that timestep, as the timestep samplers call the model, and `sigma` is ignored.
+    public func eps(tile index: Int, crop: Tensor, sigma: Float, timestep: Float? = nil, call: Int,
+                    samplingStep: Int) throws -> (eps: Tensor, controlNetsRun: [Int]) {
         guard grid.tiles.indices.contains(index) else {
             throw PipelineError("tiled diffusion", "tile \(index) is not in the \(grid.tiles.count)-tile grid")
         }
@@ -59,11 +61,16 @@ public struct LatentTileNoiseModel: @unchecked Sendable {
                                     tracker: tracker)
         let guided = GuidedNoisePredictor(scale: cfgScale, subpromptWeights: subpromptWeights,
                                           batchedModel: guidedUNet.callAsFunction)
-        // CompVisDenoiser's input scaling and timestep, so a one-tile grid reproduces the untiled run exactly.
-        let cIn = 1 / (sigma * sigma + 1).squareRoot()
-        var scaled = crop
-        for i in scaled.data.indices { scaled.data[i] *= cIn }
-        let eps = try guided.predictNoise(scaled, timestep: schedule.timestep(forSigma: sigma))
+        let eps: Tensor
+        if let timestep {
+            eps = try guided.predictNoise(crop, timestep: timestep)
+        } else {
+            // CompVisDenoiser's input scaling and timestep, so a one-tile grid reproduces the untiled run exactly.
+            let cIn = 1 / (sigma * sigma + 1).squareRoot()
+            var scaled = crop
+            for i in scaled.data.indices { scaled.data[i] *= cIn }
+            eps = try guided.predictNoise(scaled, timestep: schedule.timestep(forSigma: sigma))
+        }
         let ran = tracker.controlNetCalls.indices.filter { !tracker.controlNetCalls[$0].isEmpty }
         return (eps, ran)
     }
@@ -111,7 +118,7 @@ public struct LocalLatentTileEvaluator: LatentTileEvaluator {
         var out: [Tensor] = []
         var ran = Set<Int>()
         for (index, crop) in round.crops.enumerated() {
-            let result = try model.eps(tile: index, crop: crop, sigma: round.sigma, call: round.call,
+            let result = try model.eps(tile: index, crop: crop, sigma: round.sigma, timestep: round.timestep, call: round.call,
                                        samplingStep: round.samplingStep)
             ran.formUnion(result.controlNetsRun)
             out.append(result.eps)

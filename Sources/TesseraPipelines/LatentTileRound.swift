@@ -9,13 +9,17 @@ public struct LatentTileRound: Sendable, Equatable {
     /// `state.sampling_step` at the time of the call.
     public var samplingStep: Int
     public var sigma: Float
+    /// Set for a timestep sampler's call (DDIM, PLMS): the model timestep, with the crops passed unscaled; nil for
+    /// k-diffusion calls, which are defined by `sigma`.
+    public var timestep: Float?
     /// `[1, C, th, tw]` per tile, grid order.
     public var crops: [Tensor]
 
-    public init(call: Int, samplingStep: Int, sigma: Float, crops: [Tensor]) {
+    public init(call: Int, samplingStep: Int, sigma: Float, timestep: Float? = nil, crops: [Tensor]) {
         self.call = call
         self.samplingStep = samplingStep
         self.sigma = sigma
+        self.timestep = timestep
         self.crops = crops
     }
 }

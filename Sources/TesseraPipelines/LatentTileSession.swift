@@ -12,11 +12,15 @@ public final class LatentTileSession: @unchecked Sendable {
     private let pipeline: StableDiffusionPipeline
     private let codec: LatentCodec
     private let initImage: RGBAImage?
+    /// The prompt's LoRAs, merged into the UNet for each tile evaluation only.
+    public let loras: LatentTileLoRAs
 
-    init(pipeline: StableDiffusionPipeline, plan: TiledDiffusionJobPlan, model: LatentTileNoiseModel, initImage: RGBAImage?) {
+    init(pipeline: StableDiffusionPipeline, plan: TiledDiffusionJobPlan, model: LatentTileNoiseModel, initImage: RGBAImage?,
+         loras: LatentTileLoRAs) {
         self.pipeline = pipeline
         self.plan = plan
         self.model = model
+        self.loras = loras
         self.codec = LatentCodec(vae: pipeline.model.vae)
         self.initImage = initImage
     }
@@ -43,7 +47,10 @@ public final class LatentTileSession: @unchecked Sendable {
     /// The eps of tile `index` for `round` (whose crops are in grid order).
     public func eps(tile index: Int, crop: Tensor, round: LatentTileRound) throws -> Tensor {
         pipeline.lock.lock(); defer { pipeline.lock.unlock() }
-        return try model.eps(tile: index, crop: crop, sigma: round.sigma, call: round.call, samplingStep: round.samplingStep).eps
+        return try loras.withUNetMerged(into: pipeline.model) {
+            try model.eps(tile: index, crop: crop, sigma: round.sigma, timestep: round.timestep, call: round.call,
+                          samplingStep: round.samplingStep).eps
+        }
     }
 
     /// The final latent as 8-bit pixels (A1111's conversion).
@@ -81,9 +88,11 @@ public struct SessionLatentTileEvaluator: LatentTileEvaluator {
 
 extension StableDiffusionPipeline {
     /// Prepares a Tiled Diffusion job (`request.tiledDiffusion` set, txt2img or img2img) for tile-wise evaluation.
-    /// The img2img init image must already be the render size (a multiple of 8 on each side); LoRA tags are
-    /// refused, because a session keeps no merged weights between evaluations.
-    public func latentTileSession(for request: GenerationRequest) throws -> LatentTileSession {
+    /// The img2img init image must already be the render size (a multiple of 8 on each side). LoRA tags are
+    /// resolved with `resolveLoRA` (name → path; default: this pipeline's models folder) and read now, so a missing
+    /// LoRA fails the preparation naming it; they are merged only while this session encodes or evaluates a tile.
+    public func latentTileSession(for request: GenerationRequest,
+                                  resolveLoRA: ((String) throws -> String)? = nil) throws -> LatentTileSession {
         let plan = try TiledDiffusionJobPlan(request: request, latentChannels: model.unet.configuration.outChannels)
         lock.lock(); defer { lock.unlock() }
         var source = Source()
@@ -100,12 +109,12 @@ extension StableDiffusionPipeline {
             throw PipelineError("tiled diffusion job", "inpainting is not supported by tiled-diffusion jobs (use img2img)")
         }
         let prompts = try PromptPlan(prompt: request.prompt, negativePrompt: request.negativePrompt, steps: request.steps)
-        guard prompts.loras.isEmpty else {
-            throw PipelineError("prompt", "LoRA tags (<lora:…>) are not supported in tiled-diffusion jobs yet")
-        }
+        let loras = try LatentTileLoRAs(prompts.loras, resolve: resolveLoRA ?? LatentTileLoRAs.resolver(library: library))
         let conditioner = try TextConditioner(encoder: model.textEncoder, tokenizer: model.tokenizer, clipSkip: request.clipSkip)
         var encoded: [String: Tensor] = [:]
-        for text in prompts.distinctTexts { encoded[text] = try conditioner.encode([text])[0] }
+        try loras.withAllMerged(into: model) {
+            for text in prompts.distinctTexts { encoded[text] = try conditioner.encode([text])[0] }
+        }
         let contexts: (Int) throws -> CallContexts = { call in
             let texts = prompts.texts(atStep: call)
             return CallContexts(conds: texts.positive.map { encoded[$0.text]! }, uncond: encoded[texts.negative]!)
@@ -121,6 +130,6 @@ extension StableDiffusionPipeline {
             inpaintConditioning: inpaintConditioning, cfgScale: request.cfgScale,
             subpromptWeights: prompts.positiveParts.map { Float($0.weight) }, totalSteps: plan.totalSteps,
             schedule: plan.samplingPlan.schedule)
-        return LatentTileSession(pipeline: self, plan: plan, model: tileModel, initImage: source.renderImage)
+        return LatentTileSession(pipeline: self, plan: plan, model: tileModel, initImage: source.renderImage, loras: loras)
     }
 }

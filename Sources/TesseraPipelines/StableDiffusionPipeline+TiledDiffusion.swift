@@ -8,16 +8,23 @@ extension StableDiffusionPipeline {
                               subpromptWeights: [Float], samplingPlan: SamplingPlan, image: ImageSeed,
                               latentShape: [Int], source: Source, progress: @escaping SamplerProgress) throws -> Tensor {
         try settings.validate()
-        guard !samplingPlan.selection.sampler.isTimestepSampler else {
-            throw PipelineError("sampler", "\(samplingPlan.selection.sampler.label) cannot run with Tiled Diffusion here (tiles are fused on the k-diffusion denoiser); use e.g. Euler a or DPM++ 2M")
-        }
+        try TiledDiffusionJobPlan.checkSampler(samplingPlan.selection.sampler)
         let grid = try TiledDiffusionGrid(latentWidth: latentShape[2], latentHeight: latentShape[1], settings: settings)
         let model = try LatentTileNoiseModel(
             grid: grid, unet: guidedUNet.unet, contexts: guidedUNet.contexts, controlNets: guidedUNet.controlNets,
             inpaintConditioning: guidedUNet.inpaintConditioning, cfgScale: request.cfgScale,
             subpromptWeights: subpromptWeights, totalSteps: guidedUNet.tracker.totalSteps, schedule: samplingPlan.schedule)
-        let denoiser = TiledDiffusionDenoiser(fusion: LatentTileFusion(grid: grid, method: settings.method),
-                                              evaluator: LocalLatentTileEvaluator(model: model, tracker: guidedUNet.tracker))
+        let fusion = LatentTileFusion(grid: grid, method: settings.method)
+        let evaluator = LocalLatentTileEvaluator(model: model, tracker: guidedUNet.tracker)
+        if samplingPlan.selection.sampler.isTimestepSampler {
+            guard source.latentMask == nil else {
+                throw PipelineError("sampler", "\(samplingPlan.selection.sampler.label) cannot inpaint here (the per-step mask blend is implemented for k-diffusion samplers); use e.g. Euler a or DPM++ 2M")
+            }
+            let predictor = TiledDiffusionNoisePredictor(fusion: fusion, evaluator: evaluator, schedule: samplingPlan.schedule)
+            return try samplingPlan.run(model: predictor, images: [image], latentShape: latentShape,
+                                        initLatent: source.initLatent, progress: predictor.tracking(progress))
+        }
+        let denoiser = TiledDiffusionDenoiser(fusion: fusion, evaluator: evaluator)
         let report = denoiser.tracking(progress)
         if let mask = source.latentMask, let initLatent = source.initLatent {
             let blending = InpaintBlendingDenoiser(inner: denoiser, mask: mask, initLatent: initLatent)

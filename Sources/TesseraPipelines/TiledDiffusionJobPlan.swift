@@ -34,9 +34,7 @@ public struct TiledDiffusionJobPlan: Sendable {
             throw PipelineError("subseed", "must be resolved (≥ 0) when a variation strength is set, got \(request.subseed)")
         }
         let selection = try SamplerSelection(parsing: request.sampler, scheduler: request.scheduler)
-        guard !selection.sampler.isTimestepSampler else {
-            throw PipelineError("sampler", "\(selection.sampler.label) cannot run with Tiled Diffusion here (tiles are fused on the k-diffusion denoiser); use e.g. Euler a or DPM++ 2M")
-        }
+        try Self.checkSampler(selection.sampler)
         self.settings = settings
         samplingPlan = SamplingPlan(selection: selection, steps: request.steps,
                                     denoisingStrength: request.isImg2Img ? request.denoisingStrength : nil,
@@ -54,8 +52,20 @@ public struct TiledDiffusionJobPlan: Sendable {
     /// Runs the sampler with `evaluator` computing the tiles of every model call; `initLatent` (`[1, C, h, w]`) is
     /// required exactly for img2img. Returns the final latent.
     public func sample<E: LatentTileEvaluator>(evaluator: E, initLatent: Tensor?, progress: SamplerProgress? = nil) throws -> Tensor {
+        if samplingPlan.selection.sampler.isTimestepSampler {
+            let model = TiledDiffusionNoisePredictor(fusion: fusion, evaluator: evaluator, schedule: samplingPlan.schedule)
+            return try samplingPlan.run(model: model, images: [seed], latentShape: latentShape, initLatent: initLatent,
+                                        progress: model.tracking(progress))
+        }
         let denoiser = TiledDiffusionDenoiser(fusion: fusion, evaluator: evaluator)
         return try samplingPlan.run(denoiser: denoiser, images: [seed], latentShape: latentShape, initLatent: initLatent,
                                     progress: denoiser.tracking(progress))
+    }
+
+    /// UniPC is refused, as the extension does ("not compatible"); DDIM and PLMS fuse eps, the rest x0.
+    static func checkSampler(_ sampler: SamplerKind) throws {
+        guard sampler != .uniPC else {
+            throw PipelineError("sampler", "UniPC cannot run with Tiled Diffusion (the extension does not support it); use e.g. DDIM, Euler a or DPM++ 2M")
+        }
     }
 }

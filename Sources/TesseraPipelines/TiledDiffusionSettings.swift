@@ -1,3 +1,4 @@
+import Foundation
 import TesseraPrompt
 
 /// The Tiled Diffusion extension's settings (multidiffusion-upscaler-for-automatic1111), with its
@@ -73,4 +74,42 @@ public struct TiledDiffusionSettings: Sendable, Equatable, Codable {
 
     /// The `Tiled Diffusion` infotext field.
     public var infotextField: InfotextField { InfotextField("Tiled Diffusion", infotextValue) }
+
+    /// Reads `infotextValue` back (`method: …, tile: WxH, overlap: N, batch: B`), so a rerun from the infotext
+    /// uses the same tiles; every entry is required and checked, and errors name the `Tiled Diffusion` field.
+    ///
+    /// The extension's own entry, a Python dict such as `{'Method': 'MultiDiffusion', 'Tile tile width': 96,
+    /// 'Tile tile height': 96, 'Tile Overlap': 48, 'Tile batch size': 4, …}`, is read too (other keys ignored).
+    public init(infotextValue value: String) throws {
+        func fail(_ problem: String) -> PipelineError { PipelineError("Tiled Diffusion", "\(problem) in '\(value)'") }
+        var entries: [String: String] = [:]
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasPrefix("{") {
+            guard let dict = PythonDictLiteral.entries(trimmed) else { throw fail("the settings dict cannot be read") }
+            let names = ["method": "method", "tile tile width": "width", "tile tile height": "height",
+                         "tile overlap": "overlap", "tile batch size": "batch"]
+            for (key, text) in dict { if let name = names[key.lowercased()] { entries[name] = text } }
+            if let width = entries["width"], let height = entries["height"] { entries["tile"] = "\(width)x\(height)" }
+        } else {
+            for part in value.split(separator: ",") {
+                let pair = part.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard pair.count == 2, !pair[0].isEmpty else { throw fail("entry '\(part)' is not 'key: value'") }
+                entries[pair[0].lowercased()] = pair[1]
+            }
+        }
+        func integer(_ text: String?, _ key: String) throws -> Int {
+            guard let text else { throw fail("'\(key)' is missing") }
+            guard let number = Int(text) else { throw fail("'\(key)' value '\(text)' is not an integer") }
+            return number
+        }
+        guard let methodText = entries["method"] else { throw fail("'method' is missing") }
+        let method: Method
+        do { method = try Method(parsing: methodText) } catch { throw fail("'method' value '\(methodText)' is unknown") }
+        guard let tile = entries["tile"] else { throw fail("'tile' is missing") }
+        let size = tile.lowercased().split(separator: "x", omittingEmptySubsequences: false).map(String.init)
+        guard size.count == 2 else { throw fail("'tile' value '\(tile)' is not WIDTHxHEIGHT") }
+        self.init(method: method, tileWidth: try integer(size[0], "tile width"), tileHeight: try integer(size[1], "tile height"),
+                  overlap: try integer(entries["overlap"], "overlap"), batchSize: try integer(entries["batch"], "batch"))
+        do { try validate() } catch { throw fail("\(error)") }
+    }
 }

@@ -119,10 +119,12 @@ final class TiledDiffusionPipelineTests: XCTestCase {
         XCTAssertNotEqual(eps, try tiled.eps(tile: 0, crop: crop, round: round), "tiles 0 and 1 see different hints")
     }
 
-    func testTimestepSamplersAreRefusedWithTiledDiffusion() throws {
+    func testUniPCIsRefusedWithTiledDiffusionLikeTheExtension() throws {
         var request = PipelineFixtures.request(steps: 2)
-        request.sampler = "DDIM"
+        request.sampler = "UniPC"
         request.tiledDiffusion = .txt2imgDefault
-        XCTAssertThrowsError(try pipeline().generate(request)) { XCTAssertTrue("\($0)".contains("Tiled Diffusion"), "\($0)") }
+        XCTAssertThrowsError(try pipeline().generate(request)) {
+            XCTAssertTrue("\($0)".contains("UniPC") && "\($0)".contains("Tiled Diffusion"), "\($0)")
+        }
     }
 }

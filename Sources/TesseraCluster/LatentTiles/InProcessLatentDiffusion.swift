@@ -14,7 +14,9 @@ public enum InProcessLatentDiffusion {
         let pipeline = try renderer.pipeline(for: settings.checkpoint)
         let controlNetPath = try settings.controlNetTile.map { try renderer.resolve($0.model, kind: .controlNet, label: "ControlNet") }
         let job = try LatentDiffusionJob(spec: spec, source: source, controlNetPath: controlNetPath)
-        let session = try pipeline.latentTileSession(for: job.request)
+        let session = try DiffusionTileRenderer.throwingTileErrors {
+            try pipeline.latentTileSession(for: job.request, resolveLoRA: renderer.loraResolver)
+        }
         let initLatent = try session.encodeInitImage()
         let latent = try session.plan.sample(evaluator: SessionLatentTileEvaluator(session: session), initLatent: initLatent) { step in
             progress?(step.index + 1, step.count)

@@ -33,9 +33,11 @@ struct LatentDiffusionDriver: Sendable {
         let plan = try LatentDiffusionJob.plan(spec: spec, sourceWidth: source.width, sourceHeight: source.height)
         let (c, h, w) = (plan.latentShape[0], plan.latentShape[1], plan.latentShape[2])
         let imagePixels = plan.width * plan.height * Self.leaseFactor
-        // Upper bound: second-order samplers skip their second call on the last step.
-        let estimate = (plan.samplingPlan.denoisingStrength != nil ? 1 : 0)
-            + plan.totalSteps * plan.samplingPlan.selection.sampler.modelCallsPerStep * plan.grid.tiles.count + 1
+        // Upper bound: second-order samplers skip their second call on the last step; PLMS makes one extra call on
+        // its first step.
+        let sampler = plan.samplingPlan.selection.sampler
+        let calls = plan.totalSteps * sampler.modelCallsPerStep + (sampler == .plms ? 1 : 0)
+        let estimate = (plan.samplingPlan.denoisingStrength != nil ? 1 : 0) + calls * plan.grid.tiles.count + 1
         var initLatent: Tensor?
         if plan.samplingPlan.denoisingStrength != nil {
             let encoded = try board.run(LatentStage(
@@ -69,7 +71,8 @@ struct RemoteLatentTileEvaluator: LatentTileEvaluator {
             throw ClusterError.invalidParameter(field: "tiled_diffusion", reason: "too many model calls or tiles for the latent stage ids (call \(round.call), \(round.crops.count) tiles)")
         }
         let documents = round.crops.indices.map {
-            LatentStageDocument(kind: .denoise, call: round.call, samplingStep: round.samplingStep, sigma: round.sigma, tile: $0)
+            LatentStageDocument(kind: .denoise, call: round.call, samplingStep: round.samplingStep, sigma: round.sigma,
+                                timestep: round.timestep, tile: $0)
         }
         let images = try board.run(LatentStage(
             jobId: jobId, stage: stage, documents: documents, inputs: round.crops.map { LatentWireCodec.bytes($0.data) },

@@ -6,8 +6,10 @@ import TesseraWire
 /// The `latent_stage` member of a TILE parameter document (docs/protocol.md, "Latent stages", version 1): which
 /// step of a distributed tiled-diffusion job the tile is.
 public struct LatentStageDocument: Codable, Sendable, Equatable {
-    /// The layout version of this document and of the latent payloads; a worker refuses others.
-    public static let currentVersion = 1
+    /// The newest layout version of this document and of the latent payloads; a worker refuses newer ones.
+    /// Version 2 adds `timestep` (DDIM/PLMS calls); documents without it are still sent as version 1, so only a
+    /// timestep call needs a worker that knows version 2 (an older one refuses it instead of computing it wrong).
+    public static let currentVersion = 2
 
     public enum Kind: String, Codable, Sendable {
         /// VAE-encode the pre-upscaled init image; RESULT: the `[1, 4, h, w]` latent.
@@ -28,20 +30,24 @@ public struct LatentStageDocument: Codable, Sendable, Equatable {
     public var sigma: Float
     /// Tile index in the latent grid (denoise only).
     public var tile: Int
+    /// Model timestep of a timestep sampler's call (DDIM, PLMS; denoise only): the crop is evaluated unscaled at
+    /// this timestep instead of at `sigma`. Absent for k-diffusion calls.
+    public var timestep: Float?
 
-    public init(kind: Kind, call: Int = 0, samplingStep: Int = 0, sigma: Float = 0, tile: Int = 0) {
-        version = Self.currentVersion
+    public init(kind: Kind, call: Int = 0, samplingStep: Int = 0, sigma: Float = 0, timestep: Float? = nil, tile: Int = 0) {
+        version = timestep == nil ? 1 : 2
         self.kind = kind
         self.call = call
         self.samplingStep = samplingStep
         self.sigma = sigma
+        self.timestep = timestep
         self.tile = tile
     }
 
     enum CodingKeys: String, CodingKey {
         case version, kind, call
         case samplingStep = "sampling_step"
-        case sigma, tile
+        case sigma, tile, timestep
     }
 }
 

@@ -27,7 +27,7 @@ public final class LatentTileRenderer: WorkerTileRenderer {
         guard let stage = work.latentStage else {
             throw TileRenderError.invalidParameters("tile \(work.tileIndex) of job \(work.jobId) is not a latent stage")
         }
-        guard stage.document.version == LatentStageDocument.currentVersion else {
+        guard (1...LatentStageDocument.currentVersion).contains(stage.document.version) else {
             throw TileRenderError.invalidParameters("latent stage version \(stage.document.version) is not supported (this worker speaks \(LatentStageDocument.currentVersion))")
         }
         let (session, job) = try self.session(for: work)
@@ -44,7 +44,7 @@ public final class LatentTileRenderer: WorkerTileRenderer {
                 let shape = [1, plan.latentShape[0], grid.tileHeight, grid.tileWidth]
                 let crop = Tensor(shape: shape, data: try checked(stage.input, count: shape.reduce(1, *), what: "latent tile crop"))
                 let round = LatentTileRound(call: stage.document.call, samplingStep: stage.document.samplingStep,
-                                            sigma: stage.document.sigma, crops: [])
+                                            sigma: stage.document.sigma, timestep: stage.document.timestep, crops: [])
                 let eps = try session.eps(tile: stage.document.tile, crop: crop, round: round)
                 progress.report(1)
                 return try LatentWireCodec.image(eps)
@@ -80,7 +80,7 @@ public final class LatentTileRenderer: WorkerTileRenderer {
                 do { job = try LatentDiffusionJob(spec: work.plan.spec, source: work.source, controlNetPath: controlNetPath) } catch {
                     throw TileRenderError.invalidParameters("\(error)")
                 }
-                return (try pipeline.latentTileSession(for: job.request), job)
+                return (try pipeline.latentTileSession(for: job.request, resolveLoRA: diffusion.loraResolver), job)
             }
             sessions.withLock { list in
                 list.append((work.jobId, session, job))
@@ -88,5 +88,13 @@ public final class LatentTileRenderer: WorkerTileRenderer {
             }
             return (session, job)
         }
+    }
+}
+
+extension DiffusionTileRenderer {
+    /// Resolves a prompt's `<lora:name:…>` on this worker like its checkpoints: a missing LoRA is a fatal
+    /// `modelNotFound` naming it, so the job fails once with that message instead of being retried elsewhere.
+    var loraResolver: (String) throws -> String {
+        { [self] name in try resolve(name, kind: .lora, label: "LoRA") }
     }
 }

@@ -1,0 +1,48 @@
+import Foundation
+import TesseraImaging
+import XCTest
+
+/// `tessera txt2img --params-from` reads the `Tiled Diffusion` infotext entry back, so a rerun draws the same tiles.
+final class TiledDiffusionParamsFromTests: XCTestCase {
+    private let checkpoint = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/reference/models/checkpoint_ldm.safetensors").path
+
+    private func temporaryDirectory() -> String {
+        let dir = NSTemporaryDirectory() + "tessera-td-params-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        return dir
+    }
+
+    private func txt2img(_ arguments: [String], in dir: String) throws -> PNGImage {
+        let output = dir + "/\(UUID().uuidString).png"
+        let result = try CLIHarness.run(["txt2img", "--checkpoint", checkpoint, "-o", output] + arguments, in: dir, timeout: 300)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return try PNGImage.read(path: output)
+    }
+
+    func testARerunFromTheInfotextKeepsTheTilesAndFlagsOverrideThem() throws {
+        let dir = temporaryDirectory()
+        let first = try txt2img(["--prompt", "a red house", "--steps", "2", "--width", "64", "--height", "64", "--seed", "3",
+                                 "--sampler", "Euler", "--tiled-diffusion", "mixture", "--latent-tile-width", "4",
+                                 "--latent-tile-height", "4", "--latent-tile-overlap", "2"], in: dir)
+        let text = try XCTUnwrap(first.parameters)
+        XCTAssertTrue(text.contains("Tiled Diffusion: \"method: Mixture of Diffusers, tile: 4x4, overlap: 2, batch: 4\""), text)
+        let source = dir + "/first.png"
+        try first.rgba8.writePNG(to: source, format: .rgb8, textChunks: [.parameters(text)])
+
+        let rerun = try txt2img(["--params-from", source], in: dir)
+        XCTAssertEqual(rerun.rgba8, first.rgba8)
+        XCTAssertEqual(rerun.parameters, first.parameters)
+
+        // Flags override the recorded entry: the same as giving every setting by hand.
+        let overridden = try txt2img(["--params-from", source, "--latent-tile-overlap", "0", "--tiled-diffusion", "multidiffusion"], in: dir)
+        let overriddenText = try XCTUnwrap(overridden.parameters)
+        XCTAssertTrue(overriddenText.contains("Tiled Diffusion: \"method: MultiDiffusion, tile: 4x4, overlap: 0, batch: 4\""), overriddenText)
+        let byHand = try txt2img(["--prompt", "a red house", "--steps", "2", "--width", "64", "--height", "64", "--seed", "3",
+                                  "--sampler", "Euler", "--tiled-diffusion", "multidiffusion", "--latent-tile-width", "4",
+                                  "--latent-tile-height", "4", "--latent-tile-overlap", "0"], in: dir)
+        XCTAssertEqual(overridden.rgba8, byHand.rgba8)
+        XCTAssertEqual(overriddenText, byHand.parameters)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import TesseraImaging
+import TesseraPipelines
+import XCTest
+@testable import TesseraCluster
+
+/// DDIM / PLMS tiled-diffusion jobs across the cluster: timestep calls travel as version-2 latent stages and give
+/// the in-process image bit for bit.
+final class DistributedTiledDiffusionDDIMTests: XCTestCase {
+    static func spec(sampler: String) -> UpscaleJobSpec {
+        var spec = DistributedTiledDiffusionTests.spec(method: .multiDiffusion)
+        spec.diffusion?.sampler = sampler
+        return spec
+    }
+
+    func testTimestepStagesAreVersionTwoAndKDiffusionStagesStayVersionOne() throws {
+        let ddim = LatentStageDocument(kind: .denoise, call: 2, samplingStep: 1, sigma: 0.5, timestep: 501, tile: 3)
+        XCTAssertEqual(ddim.version, 2)
+        let back = try JSONDecoder().decode(LatentStageDocument.self, from: try JSONEncoder().encode(ddim))
+        XCTAssertEqual(back, ddim)
+        let euler = LatentStageDocument(kind: .denoise, call: 2, samplingStep: 1, sigma: 0.5, tile: 3)
+        XCTAssertEqual(euler.version, 1)
+        let json = String(decoding: try JSONEncoder().encode(euler), as: UTF8.self)
+        XCTAssertFalse(json.contains("timestep"), json)
+    }
+
+    func testADDIMAndAPLMSJobOnTwoWorkersEqualTheInProcessRunBitForBit() throws {
+        let source = DistributedTiledDiffusionTests.source
+        let renderer = try DiffusionTileRenderer(preload: [DistributedTiledDiffusionTests.checkpoint])
+        let dir = ClusterTestSupport.temporaryDirectory(self)
+        let coordinator = Coordinator(
+            config: ClusterTestSupport.config(stateDir: dir + "/state"), logger: ClusterTestSupport.quietLogger)
+        let endpoints = try coordinator.start()
+        defer { coordinator.requestStop(); coordinator.waitUntilStopped() }
+        let workers = try (0..<2).map { n in
+            let diffusion = try DiffusionTileRenderer(preload: [DistributedTiledDiffusionTests.checkpoint])
+            return Worker(
+                options: WorkerOptions(coordinator: endpoints.worker, threads: 1, workerId: "w\(n)"),
+                renderer: RoutingTileRenderer([ClassicalTileRenderer(), diffusion, LatentTileRenderer(diffusion: diffusion)]),
+                logger: ClusterTestSupport.quietLogger)
+        }
+        workers.forEach { $0.start() }
+        defer { workers.forEach { $0.requestStop() }; workers.forEach { $0.waitUntilStopped(timeoutSeconds: 20) } }
+        let client = try ClusterClient(endpoint: endpoints.client)
+        let png = try ClusterTestSupport.pngData(source, in: dir)
+
+        var images: [RGBAImage] = []
+        for sampler in ["DDIM", "PLMS"] {
+            let expected = try InProcessLatentDiffusion.render(source: source, spec: Self.spec(sampler: sampler), renderer: renderer)
+            let jobId = try client.submit(png: png, spec: Self.spec(sampler: sampler), sourceName: "s.png")
+            let final = try client.watch(jobId: jobId, giveUpSeconds: 600) { _, _ in }
+            XCTAssertEqual(final.state, .done, "\(sampler): \(final.message)")
+            let output = try PNGImage.read(data: [UInt8](client.fetch(jobId: jobId)), name: "output")
+            XCTAssertEqual(output.rgba8, expected, "\(sampler): output differs from the in-process run")
+            images.append(expected)
+        }
+        XCTAssertNotEqual(images[0], images[1], "DDIM and PLMS are different samplers")
+    }
+}
