@@ -280,6 +280,7 @@ extension CoordinatorLoop {
         job.stored.error = "cancelled by client"
         finished[request.jobID] = job.stored
         dirtyJobs.insert(request.jobID)
+        previews.end(jobId: request.jobID)
         logger.info("job \(request.jobID) cancelled")
         reply(.ok(OKReply(requestID: request.requestID)), to: routingID)
     }

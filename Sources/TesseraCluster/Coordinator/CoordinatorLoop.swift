@@ -47,6 +47,8 @@ final class CoordinatorLoop {
     let endpoints: CoordinatorEndpoints
     let assembler: JobAssemblyQueue
     let tileWriter = TileWriteQueue()
+    /// Live tile maps of running jobs.
+    let previews = JobPreviewQueue()
     /// Tiles accepted but not yet durable, with their checksum (duplicates arriving meanwhile compare against it).
     var persisting: [TileKey: UInt64] = [:]
     let coordinatorID: String
@@ -206,6 +208,7 @@ final class CoordinatorLoop {
                 lastTimerCheck = now
                 checkTimers(now: now)
                 collectAssemblies()
+                flushPreviews(now: now)
             }
             collectWrites()
             pumpLatentStages()
@@ -368,6 +371,7 @@ final class CoordinatorLoop {
         // Durable before it counts: the write queue syncs and renames the file, then `collectWrites` marks it done.
         let checksum = file.checksum
         persisting[key] = checksum
+        previewTileFinished(key, job: job, file: file, workerId: worker.id)
         tileWriter.submit(TileWriteQueue.Request(
             key: key, path: job.folder.tilePath(key.index), bytes: file.encoded(), checksum: checksum,
             workerId: worker.id, attemptRowId: outcome.endedLease?.attemptRowId))
@@ -442,6 +446,7 @@ final class CoordinatorLoop {
     private func releaseTile(_ key: TileKey, worker: ConnectedWorker) {
         let lease = scheduler.lease(of: key)
         if scheduler.release(key, worker: worker.id) {
+            previews.stopped(jobId: key.jobId, tile: key.index)
             counters.tilesRequeued += 1
             if let row = lease?.attemptRowId {
                 let time = wallNow()
@@ -467,6 +472,7 @@ final class CoordinatorLoop {
         outcome: TileScheduler.FailureOutcome
     ) {
         guard outcome != .ignored else { return }
+        previews.stopped(jobId: key.jobId, tile: key.index)
         let time = wallNow()
         pendingWrites.append { tx in
             if let row = lease?.attemptRowId { try tx.endAttempt(id: row, outcome: "failed", reason: reason, now: time) }
@@ -572,6 +578,7 @@ final class CoordinatorLoop {
             workers[routingID]?.state = .busy
             workers[routingID]?.currentJob = assignment.key.jobId
             workers[routingID]?.currentTile = UInt32(assignment.key.index)
+            previewTileStarted(assignment.key, job: job, workerId: worker.id)
             trySend(message, to: worker)
         }
     }
@@ -607,6 +614,7 @@ final class CoordinatorLoop {
         job.stored.finishedAt = time
         finished[id] = job.stored
         dirtyJobs.insert(id)
+        previews.end(jobId: id)
     }
 
     private func revokeLeases(_ leases: [TileKey: TileScheduler.Lease], jobId: String) {
@@ -649,6 +657,7 @@ final class CoordinatorLoop {
             job.stored.finishedAt = time
             finished[id] = job.stored
             dirtyJobs.insert(id)
+            previews.end(jobId: id)
         }
     }
 

@@ -79,10 +79,12 @@ final class JobPreviewQueue: Sendable {
         }
     }
 
-    /// Writes the job's last preview (all tiles finished or not) and forgets it.
+    /// Writes the job's last preview and forgets it. Outlines of tiles still marked running are dropped: the job
+    /// ended (done, failed or cancelled), so nothing is being rendered for it any more.
     func end(jobId: String) {
         queue.async { [self] in
-            guard jobs[jobId] != nil else { return }
+            guard let job = jobs[jobId] else { return }
+            jobs[jobId]?.marks = job.marks.filter { $0.value.state == .done }
             write(jobId, now: .infinity)
             jobs[jobId] = nil
         }
