@@ -32,7 +32,7 @@ final class SeamMetricReportTests: XCTestCase {
         let source = try sample("chelsea.png").cropped(to: PixelRect(x: 180, y: 100, width: 96, height: 64))
         for mode in [TileMode.feather, .usdu] {
             for seams in SeamsFixType.allCases {
-                var spec = USDUUpscaleTests.spec(mode: mode, seams: seams)
+                let spec = USDUUpscaleTests.spec(mode: mode, seams: seams)
                 let plan = try UpscalePlan(spec: spec, sourceWidth: source.width, sourceHeight: source.height)
                 let image = try InProcessUpscaler.upscale(source: source, spec: spec)
                 let columns = mode == .usdu ? [64, 128] : plan.tilePlan.columnBoundaries
