@@ -16,28 +16,46 @@ struct TiledVAEBench: ParsableCommand {
     @Option(help: "Decoder tile side in latent pixels.")
     var tile: Int = 64
 
-    @Option(help: "recompute (memory of one tile) or resident (every tile kept between GroupNorms).")
-    var strategy: String = "recompute"
+    @Option(help: "Mid-block attention: 'global' (exact; keys/values of the whole latent in memory, compute grows with the square of the latent) or 'tile' (A1111 Tiled VAE's per-tile attention with --attention-context latent px).")
+    var attention: String = "global"
+
+    @Option(help: "Latent pixels of context around a tile for --attention tile (A1111 pads decoder tiles by 11).")
+    var attentionContext: Int = 11
+
+    @Option(help: "Where activations between GroupNorms live: 'auto' (files above 64 MB), 'memory' or 'files'.")
+    var storage: String = "auto"
 
     func run() throws {
         guard size > 0, size % 8 == 0 else { throw ValidationError("--size must be a positive multiple of 8, got \(size)") }
-        let chosen: TiledVAEStrategy
-        switch strategy {
-        case "recompute": chosen = .recomputeTiles
-        case "resident": chosen = .residentTiles
-        default: throw ValidationError("--strategy must be recompute or resident, got '\(strategy)'")
+        let attentionMode: TiledVAEAttention
+        switch attention {
+        case "global": attentionMode = .global
+        case "tile": attentionMode = .tile(context: attentionContext)
+        default: throw ValidationError("--attention must be global or tile, got '\(attention)'")
+        }
+        let storageMode: TiledVAEStorage
+        switch storage {
+        case "auto": storageMode = .default
+        case "memory": storageMode = .memory
+        case "files": storageMode = .temporaryFiles(directory: FileManager.default.temporaryDirectory.path)
+        default: throw ValidationError("--storage must be auto, memory or files, got '\(storage)'")
         }
         let latentSide = size / 8
         let vae = try AutoencoderKL(randomWeights: .sd15, seed: 3)
         let plan = try vae.tiledDecodePlan(latentHeight: latentSide, latentWidth: latentSide, tileSize: tile)
+        let attentionText = attention == "tile" ? "per-tile attention (+\(attentionContext) latent px)" : "global attention"
         say("tiled VAE decode: SD1.5 VAE, random weights, \(size)x\(size) output (\(latentSide)x\(latentSide) latent), "
-            + "\(plan.tileCount) tiles of ≤\(tile) latent px + \(plan.rows.padding) px context, \(strategy), \(Parallel.coreCount) cores")
+            + "\(plan.tileCount) tiles of ≤\(tile) latent px (≤\(8 * tile) px at full resolution), \(attentionText), "
+            + "storage \(storage), \(Parallel.coreCount) cores")
         say(String(format: "after loading: peak RSS (VmHWM) %.2f GB", Self.peakRSSGB()))
         let latent = Self.randomLatent([1, 4, latentSide, latentSide], seed: 21)
         let start = Date()
-        let image = try vae.decodeTiled(latent, tileSize: tile, strategy: chosen)
+        let image = try vae.decodeTiled(latent, tileSize: tile, attention: attentionMode, storage: storageMode) { stage, stages, shape in
+            say(String(format: "  stage %2d/%d %@ done at %.0f s, peak RSS (VmHWM) %.2f GB",
+                       stage + 1, stages, "\(shape)", Date().timeIntervalSince(start), Self.peakRSSGB()))
+        }
         let seconds = Date().timeIntervalSince(start)
-        let finite = image.data.allSatisfy(\.isFinite)
+        let finite = image.data.allSatisfy { $0.isFinite }
         say(String(format: "tiled-vae: decode %.1f s, output %@, finite %@, peak RSS (VmHWM) %.2f GB (goal ≤ 2 GB)",
                    seconds, "\(image.shape)", finite ? "yes" : "NO", Self.peakRSSGB()))
     }

@@ -6,7 +6,7 @@ struct TesseraBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tessera-bench",
         abstract: "Prints Tessera's speed and memory figures.",
-        subcommands: [ImagingBench.self, CoreBench.self, ClusterBench.self, TiledVAEBench.self, PipelineBench.self]
+        subcommands: [ImagingBench.self, CoreBench.self, ClusterBench.self, TiledVAEBench.self, PipelineBench.self, UpscaleBench.self]
     )
 }
 

@@ -61,6 +61,10 @@ struct UpscaleCommand: ParsableCommand {
             // One clear error up front instead of a failed tile (or workers that cannot start).
             do { try DiffusionTileRenderer(library: library).checkModels(diffusion) } catch { throw CommandFailure("\(error)") }
         }
+        let esrgan = spec.diffusion == nil && ESRGANPreUpscale.isModelName(spec.upscaler)
+        if esrgan {
+            do { _ = try ESRGANTileRenderer(library: library).store.resolve(spec.upscaler) } catch { throw CommandFailure("\(error)") }
+        }
         if let local {
             try runLocal(workers: local, spec: spec, outputPath: outputPath, sourceWidth: source.width,
                 sourceHeight: source.height, mask: maskData)
@@ -77,7 +81,8 @@ struct UpscaleCommand: ParsableCommand {
                 Glibc.exit(130)
             }
             defer { signals.cancel() }
-            let renderer = try spec.diffusion.map { _ in try DiffusionTileRenderer(library: library) }
+            let renderer: (any WorkerTileRenderer)? = try spec.diffusion.map { _ in try DiffusionTileRenderer(library: library) }
+                ?? (esrgan ? try ESRGANTileRenderer(library: library) : nil)
             _ = try InProcessUpscaler.upscale(source: source, spec: spec, to: outputPath, renderer: renderer, mask: mask) { done, _ in
                 bar.update(completed: done)
             }

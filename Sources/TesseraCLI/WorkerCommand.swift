@@ -66,6 +66,8 @@ enum WorkerRenderers {
         } catch {
             throw CommandFailure("--checkpoint: \(error)")
         }
-        return RoutingTileRenderer([ClassicalTileRenderer(), diffusion, LatentTileRenderer(diffusion: diffusion)])
+        // ESRGAN models in the models folder are offered as upscalers under their (lower-cased) file names.
+        let esrgan = try modelsDir.map { [try ESRGANTileRenderer(library: ModelLibrary(root: $0))] } ?? []
+        return RoutingTileRenderer([ClassicalTileRenderer(), diffusion, LatentTileRenderer(diffusion: diffusion)] + esrgan)
     }
 }

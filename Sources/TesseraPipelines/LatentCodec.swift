@@ -29,13 +29,21 @@ public struct LatentCodec: Sendable {
         guard pixels.shape[2] % d == 0, pixels.shape[3] % d == 0 else {
             throw PipelineError("image", "\(pixels.shape[3])x\(pixels.shape[2]) is not a multiple of \(d) on each side")
         }
-        return try timer.measure(.vaeEncode) { try vae.encode(pixels).mean * Self.scalingFactor }
+        let tiled = max(pixels.shape[2], pixels.shape[3]) > Self.tiledVAEThreshold
+        return try timer.measure(.vaeEncode) {
+            try (tiled ? vae.encodeTiled(pixels, tileSize: 512) : vae.encode(pixels)).mean * Self.scalingFactor
+        }
     }
+
+    /// Image side above which the VAE runs tiled (exact whole-image GroupNorm statistics, memory bounded by the tile).
+    public static let tiledVAEThreshold = 1024
 
     /// Decodes a `[1, 4, h, w]` latent: `decode(latent / 0.18215)`, `clamp((x+1)/2, 0, 1)`,
     /// `uint8(255·x)` with truncation, as A1111 converts the diffusion output.
     public func decode(_ latent: Tensor) throws -> RGBAImage {
-        let x = try timer.measure(.vaeDecode) { try vae.decode(latent * (1 / Self.scalingFactor)) }
+        let z = latent * (1 / Self.scalingFactor)
+        let tiled = max(z.shape[2], z.shape[3]) * vae.downscale > Self.tiledVAEThreshold
+        let x = try timer.measure(.vaeDecode) { try tiled ? vae.decodeTiled(z, tileSize: 64) : vae.decode(z) }
         let (h, w) = (x.shape[2], x.shape[3]), plane = h * w
         var pixels = [UInt8](repeating: 255, count: plane * 4)
         for c in 0..<3 {

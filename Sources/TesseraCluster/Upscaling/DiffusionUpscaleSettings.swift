@@ -108,8 +108,9 @@ public struct DiffusionUpscaleSettings: Codable, Sendable, Equatable {
     public func validate() throws {
         func bad(_ field: String, _ reason: String) -> ClusterError { .invalidParameter(field: field, reason: reason) }
         guard !checkpoint.trimmingCharacters(in: .whitespaces).isEmpty else { throw bad("checkpoint", "must not be empty") }
-        guard ClassicalUpscaler.filter(named: preUpscaler) != nil else {
-            throw bad("pre_upscaler", "unknown upscaler \"\(preUpscaler)\" (available: \(ClassicalUpscaler.names.joined(separator: ", ")))")
+        // Any other name is an ESRGAN model that workers resolve (and report by name when missing).
+        guard ClassicalUpscaler.filter(named: preUpscaler) != nil || ESRGANPreUpscale.isModelName(preUpscaler) else {
+            throw bad("pre_upscaler", "must be a classical filter (\(ClassicalUpscaler.names.joined(separator: ", "))) or an ESRGAN model name")
         }
         do { _ = try SamplerSelection(parsing: sampler, scheduler: nil) } catch { throw bad("sampler_name", "\(error)") }
         guard (1...150).contains(steps) else { throw bad("steps", "must be in 1...150, got \(steps)") }

@@ -46,9 +46,6 @@ public final class DiffusionTileRenderer: WorkerTileRenderer {
             throw TileRenderError.invalidParameters("job has no diffusion settings")
         }
         do { try settings.validate() } catch { throw TileRenderError.invalidParameters("\(error)") }
-        guard let filter = ClassicalUpscaler.filter(named: settings.preUpscaler) else {
-            throw TileRenderError.invalidParameters("unknown pre-upscaler \"\(settings.preUpscaler)\"")
-        }
         guard work.source.width == work.plan.sourceWidth, work.source.height == work.plan.sourceHeight,
             (0..<work.plan.tileCount).contains(work.tileIndex)
         else {
@@ -70,7 +67,8 @@ public final class DiffusionTileRenderer: WorkerTileRenderer {
         return try Self.throwingTileErrors {
             let tile = work.plan.tilePlan.tiles[work.tileIndex]
             // The context crop of the pre-upscaled image: exactly what the classical renderer produces for this tile.
-            let context = try ResamplingTileRenderer(source: work.source, filter: filter).render(tile, of: work.plan.tilePlan)
+            let context = try ESRGANPreUpscale.context(
+                of: tile, plan: work.plan, source: work.source, preUpscaler: settings.preUpscaler, library: library)
             let initImage = LatentSizedImage.padded(context)
             var request = try Self.request(settings, seedIndex: work.tileIndex, controlNetPath: controlNetPath)
             request.mode = .img2img(initImage: initImage)
@@ -113,6 +111,7 @@ public final class DiffusionTileRenderer: WorkerTileRenderer {
     public func checkModels(_ settings: DiffusionUpscaleSettings) throws {
         _ = try resolve(settings.checkpoint, kind: .checkpoint, label: "checkpoint")
         if let unit = settings.controlNetTile { _ = try resolve(unit.model, kind: .controlNet, label: "ControlNet") }
+        if ESRGANPreUpscale.isModelName(settings.preUpscaler) { _ = try ESRGANPreUpscale.store(for: library).resolve(settings.preUpscaler) }
     }
 
     /// The cached pipeline of `checkpoint`, loading it on first use.

@@ -1,64 +1,67 @@
 import TesseraTensor
 
-/// Tiled VAE encode and decode that give the untiled result (to float rounding) with memory
-/// bounded by one tile plus the latent-resolution mid-block.
+/// Tiled VAE encode and decode that give the untiled result (to float rounding) with working
+/// memory bounded by the tile size, not the image size (besides the result tensor itself and,
+/// with `.global` attention, the keys and values of the whole latent).
 ///
-/// Differences from the A1111 "Tiled VAE" extension (spec §7.5), on purpose:
-/// * GroupNorm statistics are exact whole-image statistics (sum and sum of squares over every
-///   tile's core, in Double), not a weighted average of per-tile variances;
-/// * the tile padding is the exact receptive field of the tiled part of the network (not 11 / 32),
-///   so each core pixel equals the untiled one;
-/// * the mid-block (whose attention is global over all tokens) runs untiled at latent resolution,
-///   so attention is exact; its memory is that of the latent-size mid-block;
-/// * with `.recomputeTiles` (default) memory stays at one tile: tiles are re-run from their input
-///   up to each GroupNorm to gather its statistics, so compute grows with the number of
-///   GroupNorms; `.residentTiles` keeps all tiles instead (one pass, whole-activation memory).
+/// The network is cut at every GroupNorm into stages of local operations. Each stage runs tile by
+/// tile over the previous stage's stored output — a tile reads its core plus the one or two
+/// context pixels its convolutions need — and gathers the next GroupNorm's whole-image sums (in
+/// Double) as it goes, so every GroupNorm uses exact whole-image statistics and the compute is
+/// one pass. Between stages the whole-image activation lives in a `TiledVAEStorage`: memory for
+/// small images, unlinked temporary files for large ones, so the process holds one tile.
+///
+/// Differences from the A1111 "Tiled VAE" extension (spec §7.5), on purpose: exact whole-image
+/// GroupNorm statistics (not a weighted average of per-tile variances); no padded tiles whose
+/// borders are thrown away; the mid-block attention is global by default (`.tile(context:)`
+/// gives the extension's per-tile approximation, whose memory and compute stay per tile).
 extension AutoencoderKL {
     /// Smallest decoder tile side, in latent pixels.
     public static let minimumDecoderTileSize = 8
 
-    /// The tiles `decodeTiled` uses for a `latentHeight`×`latentWidth` latent and cores of at most
-    /// `tileSize` latent pixels.
+    /// The latent-resolution tiles `decodeTiled` uses for a `latentHeight`×`latentWidth` latent
+    /// and cores of at most `tileSize` latent pixels; later stages use the same grid scaled up.
     public func tiledDecodePlan(latentHeight: Int, latentWidth: Int, tileSize: Int) throws -> TiledVAEPlan {
         guard tileSize >= Self.minimumDecoderTileSize else {
             throw ModelError("decoder tile size", "\(tileSize) latent px is below the minimum \(Self.minimumDecoderTileSize)")
         }
-        let padding = TiledVAEOp.receptiveField(of: decoder.tiledOps)
-        return TiledVAEPlan(rows: TiledVAEAxisPlan(size: latentHeight, tileSize: tileSize, padding: padding, alignment: 1),
-                            columns: TiledVAEAxisPlan(size: latentWidth, tileSize: tileSize, padding: padding, alignment: 1))
+        return TiledVAEPlan(rows: TiledVAEAxisPlan(size: latentHeight, tileSize: tileSize),
+                            columns: TiledVAEAxisPlan(size: latentWidth, tileSize: tileSize))
     }
 
-    /// The tiles `encodeTiled` uses for an `imageHeight`×`imageWidth` image and cores of at most
-    /// `tileSize` image pixels (a multiple of `downscale`, at least `8·downscale`).
+    /// The image-resolution tiles `encodeTiled` uses for an `imageHeight`×`imageWidth` image and
+    /// cores of at most `tileSize` image pixels (a multiple of `downscale`, at least
+    /// `8·downscale`); later stages use the same grid scaled down.
     public func tiledEncodePlan(imageHeight: Int, imageWidth: Int, tileSize: Int) throws -> TiledVAEPlan {
         guard tileSize >= 8 * downscale, tileSize % downscale == 0 else {
             throw ModelError("encoder tile size", "\(tileSize) image px must be a multiple of \(downscale) and at least \(8 * downscale)")
         }
-        let field = TiledVAEOp.receptiveField(of: encoder.tiledOps)
-        let padding = (field + downscale - 1) / downscale * downscale
-        return TiledVAEPlan(rows: TiledVAEAxisPlan(size: imageHeight, tileSize: tileSize, padding: padding, alignment: downscale),
-                            columns: TiledVAEAxisPlan(size: imageWidth, tileSize: tileSize, padding: padding, alignment: downscale))
+        return TiledVAEPlan(rows: TiledVAEAxisPlan(size: imageHeight, tileSize: tileSize, alignment: downscale),
+                            columns: TiledVAEAxisPlan(size: imageWidth, tileSize: tileSize, alignment: downscale))
     }
 
-    /// `decode(latent)` computed in tiles of at most `tileSize` latent pixels per side (the
-    /// mid-block runs untiled at latent size); `strategy` trades memory for compute.
-    public func decodeTiled(_ latent: Tensor, tileSize: Int, strategy: TiledVAEStrategy = .recomputeTiles) throws -> Tensor {
+    /// `decode(latent)` computed in tiles of at most `tileSize` latent pixels per side (scaled
+    /// up with the resolution: 8·`tileSize` image pixels at the last stages). `progress` is
+    /// called after each stage (between two GroupNorms) with its index, the stage count and its
+    /// output shape.
+    public func decodeTiled(_ latent: Tensor, tileSize: Int, attention: TiledVAEAttention = .global,
+                            storage: TiledVAEStorage = .default,
+                            progress: ((_ stage: Int, _ stages: Int, _ shape: [Int]) -> Void)? = nil) throws -> Tensor {
         guard latent.rank == 4, latent.shape[1] == configuration.latentChannels else {
             throw ModelError("VAE input", "latent has shape \(latent.shape), expected [N, \(configuration.latentChannels), h, w]")
         }
-        let plan = try tiledDecodePlan(latentHeight: latent.shape[2], latentWidth: latent.shape[3], tileSize: tileSize)
+        let (h, w) = (latent.shape[2], latent.shape[3])
+        let plan = try tiledDecodePlan(latentHeight: h, latentWidth: w, tileSize: tileSize)
         if plan.isSingleTile { return try decode(latent) }
-        let middle = decoder.mid(decoder.convIn(decoder.postQuantConv(latent)))
-        let scale = downscale
-        var image = Tensor(shape: [latent.shape[0], configuration.imageChannels, scale * latent.shape[2], scale * latent.shape[3]])
-        try runTiles(ops: decoder.tiledOps, plan: plan, strategy: strategy, input: middle, into: &image)
-        return image
+        var runner = try runner(ops: decoder.tiledOps, input: latent, tileSize: tileSize, attention: attention, storage: storage)
+        runner.progress = progress
+        return try runner.run(latent)
     }
 
-    /// `encode(image)` with the network up to the mid-block computed in tiles of at most
-    /// `tileSize` image pixels per side (the mid-block and output convolutions run untiled at
-    /// latent size); `strategy` trades memory for compute.
-    public func encodeTiled(_ image: Tensor, tileSize: Int, strategy: TiledVAEStrategy = .recomputeTiles) throws -> LatentDistribution {
+    /// `encode(image)` computed in tiles of at most `tileSize` image pixels per side (scaled down
+    /// with the resolution).
+    public func encodeTiled(_ image: Tensor, tileSize: Int, attention: TiledVAEAttention = .global,
+                            storage: TiledVAEStorage = .default) throws -> LatentDistribution {
         guard image.rank == 4, image.shape[1] == configuration.imageChannels else {
             throw ModelError("VAE input", "image has shape \(image.shape), expected [N, \(configuration.imageChannels), H, W]")
         }
@@ -67,36 +70,29 @@ extension AutoencoderKL {
         }
         let plan = try tiledEncodePlan(imageHeight: image.shape[2], imageWidth: image.shape[3], tileSize: tileSize)
         if plan.isSingleTile { return try encode(image) }
-        var features = Tensor(shape: [image.shape[0], configuration.blockOutChannels.last!,
-                                      image.shape[2] / downscale, image.shape[3] / downscale])
-        try runTiles(ops: encoder.tiledOps, plan: plan, strategy: strategy, input: image, into: &features)
-        let e = encoder
-        return Self.distribution(moments: e.quantConv(e.convOut(e.normOut(e.mid(features), silu: true))))
+        let moments = try runner(ops: encoder.tiledOps, input: image, tileSize: tileSize, attention: attention, storage: storage).run(image)
+        return Self.distribution(moments: moments)
     }
 
-    private func runTiles(ops: [TiledVAEOp], plan: TiledVAEPlan, strategy: TiledVAEStrategy, input: Tensor, into output: inout Tensor) throws {
-        let rowCores = plan.rows.cores, columnCores = plan.columns.cores
-        let runner = TiledVAERunner(ops: ops)
-        try runner.runAll(count: plan.tileCount, eps: configuration.eps, strategy: strategy, makeTile: { i in
-            let rowCore = rowCores[i / columnCores.count], columnCore = columnCores[i % columnCores.count]
-            let rows = plan.rows.region(of: rowCore), columns = plan.columns.region(of: columnCore)
-            return TiledVAETile(tensor: input.cropped(rows: rows, columns: columns),
-                                rows: TiledAxis(region: rows, exact: rows, core: rowCore, size: plan.rows.size),
-                                columns: TiledAxis(region: columns, exact: columns, core: columnCore, size: plan.columns.size))
-        }, emit: { tile in
-            guard tile.tensor.shape[1] == output.shape[1], tile.rows.size == output.shape[2], tile.columns.size == output.shape[3] else {
-                throw ModelError("tiled VAE", "tile output \(tile.tensor.shape) does not fit the result \(output.shape)")
-            }
-            output.paste(tile.tensor, rows: tile.rows.localCore, columns: tile.columns.localCore,
-                         at: tile.rows.core.lowerBound, tile.columns.core.lowerBound)
-        })
+    private func runner(ops: [TiledVAEOp], input: Tensor, tileSize: Int, attention: TiledVAEAttention,
+                        storage: TiledVAEStorage) throws -> TiledVAERunner {
+        if case .tile(let context) = attention, context < 0 {
+            throw ModelError("tiled VAE attention context", "\(context) latent px is negative")
+        }
+        let (height, width) = (input.shape[2], input.shape[3])
+        let stages = try TiledVAEStage.stages(of: ops, channels: input.shape[1], height: height, width: width)
+        return TiledVAERunner(stages: stages, eps: configuration.eps, storage: storage, attention: attention) { h, w in
+            // Each stage cuts its output in proportion to the input grid, so tiles keep the same
+            // share of the image at every resolution.
+            (max(1, tileSize * h / height), max(1, tileSize * w / width))
+        }
     }
 }
 
 extension VAEDecoder {
-    /// Everything after the mid-block, flattened for tiling.
+    /// The whole decoder, flattened for tiling.
     var tiledOps: [TiledVAEOp] {
-        var ops: [TiledVAEOp] = []
+        var ops: [TiledVAEOp] = [.conv(postQuantConv), .conv(convIn)] + TiledVAEOp.midBlock(mid)
         for level in levels {
             for resnet in level.resnets { ops += TiledVAEOp.resnet(resnet) }
             if let up = level.upsampler { ops += [.upsampleNearest2x, .conv(up)] }
@@ -106,14 +102,14 @@ extension VAEDecoder {
 }
 
 extension VAEEncoder {
-    /// Everything before the mid-block, flattened for tiling.
+    /// The whole encoder, flattened for tiling.
     var tiledOps: [TiledVAEOp] {
         var ops: [TiledVAEOp] = [.conv(convIn)]
         for level in levels {
             for resnet in level.resnets { ops += TiledVAEOp.resnet(resnet) }
             if let down = level.downsampler { ops.append(.conv(down)) }
         }
-        return ops
+        return ops + TiledVAEOp.midBlock(mid) + [.norm(normOut, silu: true), .conv(convOut), .conv(quantConv)]
     }
 }
 
