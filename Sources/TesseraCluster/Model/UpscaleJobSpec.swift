@@ -209,6 +209,9 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
                 throw bad("mask", "inpaint jobs run feathered tiles only (tile_mode \"feather\", seams_fix_type \"none\")")
             }
         }
+        if let diffusion, isCausal || inpaint, ClassicalUpscaler.filter(named: diffusion.preUpscaler) == nil {
+            throw bad("pre_upscaler", "tile_mode \"usdu\", seams fix and inpaint jobs need a classical pre-upscaler (\(ClassicalUpscaler.names.joined(separator: ", "))), got \"\(diffusion.preUpscaler)\"")
+        }
         if upscaler == DiffusionUpscaleSettings.rendererName {
             guard let diffusion else { throw bad("diffusion", "settings are required when upscaler is \"\(upscaler)\"") }
             try diffusion.validate()

@@ -54,12 +54,21 @@ public final class DiffusionTileRenderer: WorkerTileRenderer {
         }
         let pipeline = try pipeline(for: settings.checkpoint)
         let controlNetPath = try settings.controlNetTile.map { try resolve($0.model, kind: .controlNet, label: "ControlNet") }
+        // Causal and inpaint tiles rebuild the pre-upscaled base image themselves, with a classical filter only
+        // (the job spec refuses an ESRGAN pre-upscaler for them).
+        let filter = ClassicalUpscaler.filter(named: settings.preUpscaler)
         if let causal = work.plan.causal, let unit = causal.unit(forTile: work.tileIndex) {
+            guard let filter else {
+                throw TileRenderError.invalidParameters("pre_upscaler \"\(settings.preUpscaler)\" is not a classical filter")
+            }
             return try renderCausal(
                 unit, of: causal, work: work, settings: settings, filter: filter, pipeline: pipeline,
                 controlNetPath: controlNetPath, progress: progress)
         }
         if work.plan.spec.inpaint {
+            guard let filter else {
+                throw TileRenderError.invalidParameters("pre_upscaler \"\(settings.preUpscaler)\" is not a classical filter")
+            }
             return try renderInpaint(
                 work, settings: settings, filter: filter, pipeline: pipeline, controlNetPath: controlNetPath,
                 progress: progress)
