@@ -51,7 +51,7 @@ struct CoreBench: ParsableCommand {
         let controlNet = try wantsControl ? timedLoad("ControlNet") { try ControlNet(randomWeights: .sd15, seed: 2) } : nil
         let vae = try wantsVAE ? timedLoad("VAE") { try AutoencoderKL(randomWeights: .sd15, seed: 3) } : nil
         let weights = (unet?.parameters.parameterCount ?? 0) + (controlNet?.parameters.parameterCount ?? 0) + (vae?.parameters.parameterCount ?? 0)
-        say(String(format: "loaded: %.2f GB of weights, peak RSS %.2f GB", Double(weights) * 4 / 1e9, peakRSSGB()))
+        say(String(format: "loaded: %.2f GB of weights, peak RSS %.2f GB", Double(weights) * 4 / 1e9, ProcessUsage.peakRSSGB()))
 
         let sample = random([batch, 4, latent, latent], seed: 10)
         let context = random([batch, 77, 768], seed: 11)
@@ -78,7 +78,7 @@ struct CoreBench: ParsableCommand {
             let image = random([1, 3, size, size], seed: 14)
             stages.append(try measure("vae_encode_\(size)_to_\(latent)") { _ = try vae.encode(image) })
         }
-        say(String(format: "peak RSS with UNet + ControlNet + VAE loaded: %.2f GB", peakRSSGB()))
+        say(String(format: "peak RSS with UNet + ControlNet + VAE loaded: %.2f GB", ProcessUsage.peakRSSGB()))
 
         if !noTorch { compareWithTorch(stages) }
     }
@@ -92,14 +92,14 @@ struct CoreBench: ParsableCommand {
 
     func measure(_ name: String, _ body: () throws -> Void) throws -> Stage {
         let flops = FlopCounter.total
-        let cpuStart = cpuSeconds()
+        let cpuStart = ProcessUsage.cpuSeconds()
         let start = Date()
         try body()
         let seconds = Date().timeIntervalSince(start)
         let gflops = Double(FlopCounter.total - flops) / seconds / 1e9
-        let cpu = cpuSeconds() - cpuStart
+        let cpu = ProcessUsage.cpuSeconds() - cpuStart
         say(name.padding(toLength: 26, withPad: " ", startingAt: 0)
-            + String(format: " %8.2f s  %7.1f GFLOP/s  cpu %7.1f s  peak RSS %.2f GB", seconds, gflops, cpu, peakRSSGB()))
+            + String(format: " %8.2f s  %7.1f GFLOP/s  cpu %7.1f s  peak RSS %.2f GB", seconds, gflops, cpu, ProcessUsage.peakRSSGB()))
         return Stage(name: name, seconds: seconds, gflops: gflops)
     }
 
@@ -111,22 +111,6 @@ struct CoreBench: ParsableCommand {
             return offset + scale * (Float(state >> 40) / Float(1 << 24) * 2 - 1)
         }
         return Tensor(shape: shape, data: data)
-    }
-
-    /// User + system CPU time of the process so far: on a shared machine the wall time alone
-    /// hides how much of it the benchmark actually ran.
-    func cpuSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-    }
-
-    /// The process's peak resident set (VmHWM) in GB, 0 where /proc is unavailable.
-    func peakRSSGB() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-        return kb * 1024 / 1e9
     }
 
     /// Runs the PyTorch anchor on the same shapes and prints ours / torch per stage.

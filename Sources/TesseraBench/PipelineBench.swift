@@ -34,7 +34,7 @@ struct PipelineBench: ParsableCommand {
         guard size >= 64, size % 8 == 0 else { throw ValidationError("--size must be a multiple of 8 and at least 64, got \(size)") }
         say("Tessera pipeline benchmark: img2img \(size)x\(size), \(steps) steps, denoising \(denoisingStrength), \(sampler), "
             + (noControlnet ? "no ControlNet" : "one ControlNet (\(module))")
-            + "; \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(loadAverage())")
+            + "; \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(ProcessUsage.loadAverage())")
         let start = Date()
         let model = try checkpoint.map { try StableDiffusionModel(path: $0) }
             ?? StableDiffusionModel(unet: try UNet(randomWeights: .sd15, seed: 1),
@@ -63,12 +63,12 @@ struct PipelineBench: ParsableCommand {
         let timer = PipelineStageTimer()
         pipeline.stageTimer = timer
         var stepsRun = 0
-        let cpuStart = cpuSeconds()
+        let cpuStart = ProcessUsage.cpuSeconds()
         _ = try pipeline.generateImages(request) { step in
             stepsRun += 1
             say(String(format: "  step %2d done, UNet + ControlNet time so far %.1f s", stepsRun, timer.seconds(.unet) + timer.seconds(.controlNet)))
         }
-        let cpu = cpuSeconds() - cpuStart
+        let cpu = ProcessUsage.cpuSeconds() - cpuStart
         let total = timer.seconds(.total)
         say(String(format: "steps run: %d of %d (denoising %.2f); model calls UNet %d, ControlNet %d", stepsRun, steps,
                    denoisingStrength, timer.count(.unet), timer.count(.controlNet)))
@@ -82,7 +82,7 @@ struct PipelineBench: ParsableCommand {
         for (name, seconds) in rows {
             say(name.padding(toLength: 14, withPad: " ", startingAt: 0) + String(format: " %8.2f s  %5.1f %%", seconds, 100 * seconds / max(total, 1e-9)))
         }
-        say(String(format: "total          %8.2f s  (process CPU %.1f s, peak RSS %.2f GB)", total, cpu, peakRSSGB()))
+        say(String(format: "total          %8.2f s  (process CPU %.1f s, peak RSS %.2f GB)", total, cpu, ProcessUsage.peakRSSGB()))
     }
 
     /// A smooth colour field with some structure, so the VAE and preprocessors see an image.
@@ -94,22 +94,5 @@ struct PipelineBench: ParsableCommand {
             }
         }
         return image
-    }
-
-    func loadAverage() -> String {
-        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "unknown"
-    }
-
-    func cpuSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-    }
-
-    func peakRSSGB() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-        return kb * 1024 / 1e9
     }
 }

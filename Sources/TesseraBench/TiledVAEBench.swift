@@ -47,17 +47,17 @@ struct TiledVAEBench: ParsableCommand {
         say("tiled VAE decode: SD1.5 VAE, random weights, \(size)x\(size) output (\(latentSide)x\(latentSide) latent), "
             + "\(plan.tileCount) tiles of ≤\(tile) latent px (≤\(8 * tile) px at full resolution), \(attentionText), "
             + "storage \(storage), \(Parallel.coreCount) cores")
-        say(String(format: "after loading: peak RSS (VmHWM) %.2f GB", Self.peakRSSGB()))
+        say(String(format: "after loading: peak RSS (VmHWM) %.2f GB", ProcessUsage.peakRSSGB()))
         let latent = Self.randomLatent([1, 4, latentSide, latentSide], seed: 21)
         let start = Date()
         let image = try vae.decodeTiled(latent, tileSize: tile, attention: attentionMode, storage: storageMode) { stage, stages, shape in
             say(String(format: "  stage %2d/%d %@ done at %.0f s, peak RSS (VmHWM) %.2f GB",
-                       stage + 1, stages, "\(shape)", Date().timeIntervalSince(start), Self.peakRSSGB()))
+                       stage + 1, stages, "\(shape)", Date().timeIntervalSince(start), ProcessUsage.peakRSSGB()))
         }
         let seconds = Date().timeIntervalSince(start)
         let finite = image.data.allSatisfy { $0.isFinite }
         say(String(format: "tiled-vae: decode %.1f s, output %@, finite %@, peak RSS (VmHWM) %.2f GB (goal ≤ 2 GB)",
-                   seconds, "\(image.shape)", finite ? "yes" : "NO", Self.peakRSSGB()))
+                   seconds, "\(image.shape)", finite ? "yes" : "NO", ProcessUsage.peakRSSGB()))
     }
 
     /// Deterministic values in [-1, 1).
@@ -70,11 +70,4 @@ struct TiledVAEBench: ParsableCommand {
         return Tensor(shape: shape, data: data)
     }
 
-    /// The process's peak resident set (VmHWM), in GB.
-    static func peakRSSGB() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-        return kb * 1024 / 1e9
-    }
 }
