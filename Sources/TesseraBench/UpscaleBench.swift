@@ -133,7 +133,10 @@ struct UpscaleBench: ParsableCommand {
                    renderer: renderer, logger: ClusterLogs.quiet("bench.worker"))
         }
         pool.forEach { $0.start() }
-        defer { pool.forEach { $0.requestStop() }; pool.forEach { $0.waitUntilStopped(timeoutSeconds: 60) } }
+        // Wait for every render thread, however long its tile takes: the renderers (and their memory-mapped weights)
+        // are freed when this function returns, and a tile still rendering then (e.g. a retry of a lease that expired
+        // on an oversubscribed machine) would read unmapped memory.
+        defer { pool.forEach { $0.requestStop() }; pool.forEach { $0.waitUntilStopped(timeoutSeconds: 24 * 3600) } }
         let client = try ClusterClient(endpoint: endpoints.client)
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         try source.writePNG(to: state + "/source.png", format: .rgb8)

@@ -54,17 +54,23 @@ public struct LatentTileFusion: Sendable {
         return grid.tiles.map { crop(x, to: $0) }
     }
 
-    /// The fused x0 for `x` at `sigma` from every tile's eps (grid order, each `[1, C, th, tw]`).
-    public func denoised(x: Tensor, sigma: Float, tileEps: [Tensor]) throws -> Tensor {
-        try checkLatent(x)
+    /// One prediction per grid tile, each `[1, channels, tileHeight, tileWidth]`.
+    private func checkTilePredictions(_ tileEps: [Tensor], channels c: Int) throws {
         guard tileEps.count == grid.tiles.count else {
             throw PipelineError("tiled diffusion", "\(tileEps.count) tile predictions for a grid of \(grid.tiles.count) tiles")
         }
-        let c = x.shape[1], (w, h) = (grid.latentWidth, grid.latentHeight), plane = w * h
-        let (tw, th) = (grid.tileWidth, grid.tileHeight), tilePlane = tw * th
+        let (tw, th) = (grid.tileWidth, grid.tileHeight)
         for (index, eps) in tileEps.enumerated() where eps.shape != [1, c, th, tw] {
             throw PipelineError("tiled diffusion", "tile \(index) prediction has shape \(eps.shape), expected \([1, c, th, tw])")
         }
+    }
+
+    /// The fused x0 for `x` at `sigma` from every tile's eps (grid order, each `[1, C, th, tw]`).
+    public func denoised(x: Tensor, sigma: Float, tileEps: [Tensor]) throws -> Tensor {
+        try checkLatent(x)
+        let c = x.shape[1], (w, h) = (grid.latentWidth, grid.latentHeight), plane = w * h
+        let (tw, th) = (grid.tileWidth, grid.tileHeight), tilePlane = tw * th
+        try checkTilePredictions(tileEps, channels: c)
         var buffer = [Float](repeating: 0, count: c * plane)
         for (tile, eps) in zip(grid.tiles, tileEps) {
             for ch in 0..<c {
@@ -104,12 +110,7 @@ public struct LatentTileFusion: Sendable {
     public func fusedEps(tileEps: [Tensor], channels c: Int) throws -> Tensor {
         let (w, h) = (grid.latentWidth, grid.latentHeight), plane = w * h
         let (tw, th) = (grid.tileWidth, grid.tileHeight), tilePlane = tw * th
-        guard tileEps.count == grid.tiles.count else {
-            throw PipelineError("tiled diffusion", "\(tileEps.count) tile predictions for a grid of \(grid.tiles.count) tiles")
-        }
-        for (index, eps) in tileEps.enumerated() where eps.shape != [1, c, th, tw] {
-            throw PipelineError("tiled diffusion", "tile \(index) prediction has shape \(eps.shape), expected \([1, c, th, tw])")
-        }
+        try checkTilePredictions(tileEps, channels: c)
         var buffer = [Float](repeating: 0, count: c * plane)
         for (tile, eps) in zip(grid.tiles, tileEps) {
             for ch in 0..<c {
