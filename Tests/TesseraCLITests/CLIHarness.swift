@@ -1,4 +1,5 @@
 import Foundation
+import TesseraImaging
 import XCTest
 
 #if canImport(Glibc)
@@ -92,5 +93,20 @@ enum CLIHarness {
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         test.addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
         return dir
+    }
+
+    /// The tiny random-weight reference models the repo ships (`Tests/Fixtures/reference/models`).
+    static let referenceModels = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/reference/models").path
+
+    /// Writes an RGB test picture with detail on every axis: (4x, yStep·y, 4·(x xor y)).
+    static func writeGradientPNG(width: Int, height: Int, yStep: Int, to path: String) throws {
+        var image = RGBAImage(width: width, height: height)
+        for y in 0..<height {
+            for x in 0..<width {
+                image.setPixel(x: x, y: y, (UInt8(x * 4), UInt8(y * yStep), UInt8((x ^ y) * 4 & 0xff), 255))
+            }
+        }
+        try image.writePNG(to: path, format: .rgb8)
     }
 }

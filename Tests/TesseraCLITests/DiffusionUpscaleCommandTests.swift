@@ -6,17 +6,12 @@ import XCTest
 final class DiffusionUpscaleCommandTests: XCTestCase {
     private var dir = ""
     private var input = ""
-    private let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/reference/models").path
+    private let models = CLIHarness.referenceModels
 
     override func setUpWithError() throws {
         dir = CLIHarness.temporaryDirectory(self)
         input = dir + "/in.png"
-        var image = RGBAImage(width: 64, height: 64)
-        for y in 0..<64 {
-            for x in 0..<64 { image.setPixel(x: x, y: y, (UInt8(x * 4), UInt8(y * 3), UInt8((x ^ y) * 4 & 0xff), 255)) }
-        }
-        try image.writePNG(to: input, format: .rgb8)
+        try CLIHarness.writeGradientPNG(width: 64, height: 64, yStep: 3, to: input)
     }
 
     private func arguments(output: String, checkpoint: String? = nil) -> [String] {

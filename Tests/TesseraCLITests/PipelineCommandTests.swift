@@ -7,8 +7,7 @@ import XCTest
 final class PipelineCommandTests: XCTestCase {
     private var dir = ""
     private var initImage = ""
-    private static let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/reference/models").path
+    private static let models = CLIHarness.referenceModels
     private let checkpoint = PipelineCommandTests.models + "/checkpoint_ldm.safetensors"
     private let controlNet = PipelineCommandTests.models + "/controlnet_ldm_fp16.safetensors"
 

@@ -42,6 +42,26 @@ enum ClusterTestSupport {
         return config
     }
 
+    /// A coordinator with its state in `dir/state` and `workers` classical workers ("w0", "w1", …), all in this
+    /// process on loopback; stopped when the test ends. Returns the client endpoint.
+    static func startClassicalCluster(_ test: XCTestCase, dir: String, workers count: Int, threads: Int) throws -> String {
+        let coordinator = Coordinator(config: config(stateDir: dir + "/state"), logger: quietLogger)
+        let endpoints = try coordinator.start()
+        let workers = (0..<count).map { n in
+            Worker(
+                options: WorkerOptions(coordinator: endpoints.worker, threads: threads, workerId: "w\(n)"),
+                renderer: ClassicalTileRenderer(), logger: quietLogger)
+        }
+        workers.forEach { $0.start() }
+        // Teardown blocks run last-added first: workers stop before the coordinator.
+        test.addTeardownBlock { coordinator.requestStop(); coordinator.waitUntilStopped() }
+        test.addTeardownBlock {
+            workers.forEach { $0.requestStop() }
+            workers.forEach { $0.waitUntilStopped(timeoutSeconds: 10) }
+        }
+        return endpoints.client
+    }
+
     static var quietLogger: Logger {
         var logger = Logger(label: "test")
         logger.logLevel = ProcessInfo.processInfo.environment["TESSERA_TEST_LOG"] != nil ? .debug : .critical

@@ -11,19 +11,8 @@ final class InProcessClusterTests: XCTestCase {
         let spec = UpscaleJobSpec(upscaler: "lanczos", scale: 2, tileWidth: 64, padding: 8, order: .chess)
         let expected = try InProcessUpscaler.upscale(source: source, spec: spec)
 
-        let coordinator = Coordinator(
-            config: ClusterTestSupport.config(stateDir: dir + "/state"), logger: ClusterTestSupport.quietLogger)
-        let endpoints = try coordinator.start()
-        defer { coordinator.requestStop(); coordinator.waitUntilStopped() }
-        let workers = (0..<2).map { n in
-            Worker(
-                options: WorkerOptions(coordinator: endpoints.worker, threads: 2, workerId: "w\(n)"),
-                renderer: ClassicalTileRenderer(), logger: ClusterTestSupport.quietLogger)
-        }
-        workers.forEach { $0.start() }
-        defer { workers.forEach { $0.requestStop() }; workers.forEach { $0.waitUntilStopped(timeoutSeconds: 10) } }
-
-        let client = try ClusterClient(endpoint: endpoints.client)
+        let client = try ClusterClient(
+            endpoint: ClusterTestSupport.startClassicalCluster(self, dir: dir, workers: 2, threads: 2))
         let jobId = try client.submit(png: ClusterTestSupport.pngData(source, in: dir), spec: spec, sourceName: "t.png")
         let final = try client.watch(jobId: jobId, giveUpSeconds: 30) { _, _ in }
         XCTAssertEqual(final.state, .done, final.message)

@@ -12,19 +12,8 @@ final class LivePreviewTests: XCTestCase {
         let expected = try InProcessUpscaler.upscale(source: source, spec: spec)
         let plan = try UpscalePlan(spec: spec, sourceWidth: source.width, sourceHeight: source.height)
 
-        let coordinator = Coordinator(
-            config: ClusterTestSupport.config(stateDir: dir + "/state"), logger: ClusterTestSupport.quietLogger)
-        let endpoints = try coordinator.start()
-        defer { coordinator.requestStop(); coordinator.waitUntilStopped() }
-        let workers = (0..<2).map { n in
-            Worker(
-                options: WorkerOptions(coordinator: endpoints.worker, threads: 1, workerId: "w\(n)"),
-                renderer: ClassicalTileRenderer(), logger: ClusterTestSupport.quietLogger)
-        }
-        workers.forEach { $0.start() }
-        defer { workers.forEach { $0.requestStop() }; workers.forEach { $0.waitUntilStopped(timeoutSeconds: 10) } }
-
-        let client = try ClusterClient(endpoint: endpoints.client)
+        let client = try ClusterClient(
+            endpoint: ClusterTestSupport.startClassicalCluster(self, dir: dir, workers: 2, threads: 1))
         let jobId = try client.submit(png: ClusterTestSupport.pngData(source, in: dir), spec: spec, sourceName: "t.png")
         XCTAssertEqual(try client.watch(jobId: jobId, giveUpSeconds: 30) { _, _ in }.state, .done)
 
