@@ -63,6 +63,7 @@ let package = Package(
         // Layer 4
         .target(name: "TesseraCluster", dependencies: [
             "TesseraImaging", "TesseraTerminal", "TesseraWire", "TesseraZMQ", "TesseraPipelines", "TesseraSampling",
+            "TesseraPrompt",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),

@@ -3,6 +3,7 @@ import Foundation
 import TesseraCluster
 import TesseraImaging
 import TesseraModels
+import TesseraPipelines
 import TesseraTensor
 
 /// `tessera-bench upscale`: a diffusion upscale (img2img per tile + Tile ControlNet) of a sample photo with
@@ -125,7 +126,8 @@ struct UpscaleBench: ParsableCommand {
         defer { coordinator.requestStop(); coordinator.waitUntilStopped() }
         let loadStart = Date()
         let renderers = try (0..<count).map { _ in
-            TimedTileRenderer(inner: try DiffusionTileRenderer(preload: [models.checkpoint]))
+            TimedTileRenderer(inner: try DiffusionTileRenderer(
+                library: ModelLibrary(root: nil, files: [.controlNet: [models.controlNet]]), preload: [models.checkpoint]))
         }
         say(String(format: "  %d worker(s) loaded their checkpoint in %.1f s", count, Date().timeIntervalSince(loadStart)))
         let pool = renderers.enumerated().map { n, renderer in
@@ -160,7 +162,7 @@ final class TimedTileRenderer: WorkerTileRenderer, @unchecked Sendable {
     init(inner: any WorkerTileRenderer) { self.inner = inner }
 
     var names: [String] { inner.names }
-    var models: [(name: String, hash: String)] { inner.models }
+    var models: [AdvertisedModel] { inner.models }
     var seconds: Double { lock.withLock { total } }
 
     func render(_ work: TileWork, progress: TileProgressReporter) throws -> RGBAImage {

@@ -65,6 +65,9 @@ struct JobOptions: ParsableArguments {
     @Option(name: .customLong("controlnet-tile"), help: "Diffusion upscale: Tile ControlNet model (path or name); its hint is each tile's own region.")
     var controlNetTile: String?
 
+    @Option(name: .customLong("controlnet"), help: "Diffusion upscale: Tile ControlNet: \"tile\" for the Tile ControlNet of the models folder (or, with submit, of the workers), or a model path or name (same as --controlnet-tile).")
+    var controlNet: String?
+
     @Option(name: .customLong("controlnet-tile-module"), help: "Tile ControlNet preprocessor: tile_resample (default) or none.")
     var controlNetTileModule: String?
 
@@ -120,7 +123,7 @@ struct JobOptions: ParsableArguments {
     func spec(over base: UpscaleJobSpec = UpscaleJobSpec()) throws -> UpscaleJobSpec {
         var spec = base
         if let scale { spec.scale = scale }
-        if let upscaler { spec.upscaler = upscaler.lowercased() }
+        if let upscaler { spec.upscaler = Self.upscalerName(upscaler) }
         if let tileWidth { spec.tileWidth = tileWidth }
         if let tileHeight { spec.tileHeight = tileHeight }
         if let padding { spec.padding = padding }
@@ -146,7 +149,7 @@ struct JobOptions: ParsableArguments {
             guard var diffusion = spec.diffusion else {
                 throw CommandFailure("--color-fix is a diffusion upscale setting and needs --checkpoint")
             }
-            diffusion.colorFix = try DiffusionUpscaleSettings.parseColorFix(colorFix)
+            diffusion.colorFix = try DiffusionUpscaleSettings.parseColorFix(colorFix, field: "--color-fix")
             spec.diffusion = diffusion
         }
         try spec.validate()
@@ -163,6 +166,7 @@ extension JobOptions {
                 ("--steps", steps != nil), ("--cfg-scale", cfgScale != nil),
                 ("--denoising-strength", denoisingStrength != nil), ("--seed", seed != nil),
                 ("--same-seed-for-all-tiles", sameSeedForAllTiles), ("--controlnet-tile", controlNetTile != nil),
+                ("--controlnet", controlNet != nil),
             ]
             if let flag = stray.first(where: { $0.1 }) {
                 throw CommandFailure("\(flag.0) is a diffusion upscale setting and needs --checkpoint")
@@ -170,7 +174,7 @@ extension JobOptions {
             return nil
         }
         var settings = DiffusionUpscaleSettings(checkpoint: checkpoint)
-        if let upscaler { settings.preUpscaler = upscaler.lowercased() }
+        if let upscaler { settings.preUpscaler = Self.upscalerName(upscaler) }
         if let prompt { settings.prompt = prompt }
         if let negativePrompt { settings.negativePrompt = negativePrompt }
         if let sampler { settings.sampler = sampler }
@@ -180,7 +184,10 @@ extension JobOptions {
         // A random seed is drawn here, once, so every worker derives the same tile seeds from it.
         settings.seed = seed.flatMap { $0 >= 0 ? $0 : nil } ?? Int64(UInt32.random(in: 0...UInt32.max))
         settings.sameSeedForAllTiles = sameSeedForAllTiles
-        if let controlNetTile {
+        if controlNetTile != nil && controlNet != nil {
+            throw CommandFailure("--controlnet and --controlnet-tile both name the Tile ControlNet; give one")
+        }
+        if let controlNetTile = controlNetTile ?? controlNet {
             var unit = DiffusionControlNetTile(model: controlNetTile)
             if let controlNetTileModule { unit.module = controlNetTileModule }
             if let controlNetTileWeight { unit.weight = controlNetTileWeight }
@@ -190,6 +197,13 @@ extension JobOptions {
             settings.controlNetTile = unit
         }
         return settings
+    }
+}
+
+extension JobOptions {
+    /// Upscaler names are matched without case (A1111 shows "Lanczos", jobs carry "lanczos"); a path keeps its case.
+    static func upscalerName(_ flag: String) -> String {
+        flag.contains("/") ? flag : flag.lowercased()
     }
 }
 

@@ -41,6 +41,10 @@ struct GenerationOptions: ParsableArguments {
     var clipSkip: Int?
     @Option(help: "Random number generator source: NV (NVIDIA GPU noise, default) or CPU.")
     var rng: String?
+    @Option(help: "Eta 0…1 for the samplers that take it (default: 1 for k-diffusion samplers, 0 for DDIM).")
+    var eta: Float?
+    @Option(name: [.customLong("eta-noise-seed-delta"), .customLong("ensd")], help: "Eta noise seed delta (ENSD): per-step noise from seed + this (default 0).")
+    var etaNoiseSeedDelta: Int64?
     @Option(name: .customLong("controlnet"),
             help: "ControlNet unit: model=NAME,module=none,weight=1,guidance-start=0,guidance-end=1,control-mode=Balanced,image=PATH,pixel-perfect=false (repeatable; replaces the units of --params-from).")
     var controlNets: [String] = []
@@ -84,6 +88,8 @@ struct GenerationOptions: ParsableArguments {
         if let height { request.height = height }
         if let clipSkip { request.clipSkip = clipSkip }
         if let rng { request.rng = try RNGSource(parsing: rng) }
+        if let eta { request.eta = eta }
+        if let etaNoiseSeedDelta { request.etaNoiseSeedDelta = etaNoiseSeedDelta }
         if !controlNets.isEmpty { request.controlNets = try controlNets.map(ControlNetUnit.init(cliSpec:)) }
         if let batchSize { request.batchSize = batchSize }
         if let batchCount { request.batchCount = batchCount }
@@ -113,7 +119,8 @@ struct GenerationOptions: ParsableArguments {
         try request.validate()
         let pipeline = try pipeline(recorded: recorded)
         let perBatch = request.isImg2Img
-            ? max(1, Int(min(request.denoisingStrength, 0.999) * Double(request.steps)) + 1) : request.steps
+            ? try Img2ImgSteps(steps: request.steps, denoisingStrength: request.denoisingStrength, fixSteps: request.fixSteps).stepsRun
+            : request.steps
         let bar = ProgressBar.onStandardError(total: perBatch * request.batchCount, label: label, unit: "steps")
         var completed = 0
         let results = try pipeline.generateImages(request) { _ in

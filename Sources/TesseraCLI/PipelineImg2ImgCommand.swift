@@ -1,4 +1,5 @@
 import ArgumentParser
+import TesseraImaging
 import TesseraImageOps
 import TesseraPipelines
 
@@ -12,11 +13,38 @@ struct InitImageOptions: ParsableArguments {
     var resizeMode: Int?
     @Flag(name: .customLong("color-correction"), help: "A1111's img2img colour correction: match the result's colours to the init image.")
     var colorCorrection = false
+    @Flag(name: .customLong("img2img-fix-steps"), help: "A1111 setting img2img_fix_steps: run all --steps (on a longer schedule) instead of denoising strength × steps.")
+    var fixSteps = false
+    @Option(name: .customLong("initial-noise-multiplier"), help: "Noise multiplier for img2img, 0…1.5 (default 1).")
+    var initialNoiseMultiplier: Float?
+    @Option(name: .customLong("img2img-extra-noise"), help: "Extra noise multiplier for img2img, 0…1 (default 0).")
+    var extraNoise: Float?
+    @Option(help: "Sketch: a PNG of the init image's size with colour strokes; a layer with transparency is drawn over the init image, an opaque one is the whole canvas (A1111 Sketch; with inpaint: Inpaint sketch).")
+    var sketch: String?
 
     func apply(to request: inout GenerationRequest) throws {
         if let denoisingStrength { request.denoisingStrength = denoisingStrength }
         if let resizeMode { request.resizeMode = try ResizeMode(a1111Value: resizeMode) }
         if colorCorrection { request.colorCorrection = true }
+        if fixSteps { request.fixSteps = true }
+        if let initialNoiseMultiplier { request.initialNoiseMultiplier = initialNoiseMultiplier }
+        if let extraNoise { request.extraNoise = extraNoise }
+    }
+
+    /// The init image, with `--sketch` strokes drawn on it (A1111 "Sketch": the canvas is the init image).
+    func sketchedInitImage() throws -> RGBAImage {
+        let image = try readInputImage(initImage, flag: "--init-image")
+        guard sketch != nil else { return image }
+        return try sketchCanvas(over: image)
+    }
+
+    /// `--sketch` laid over `image`; errors name the flag and file.
+    func sketchCanvas(over image: RGBAImage) throws -> RGBAImage {
+        guard let sketch else { return image }
+        let strokes = try readInputImage(sketch, flag: "--sketch")
+        do { return try SketchCanvas.canvas(strokes: strokes, over: image) } catch {
+            throw CommandFailure("--sketch \(sketch): is \(strokes.width)x\(strokes.height) but --init-image \(initImage) is \(image.width)x\(image.height); they must be the same size")
+        }
     }
 }
 
@@ -30,8 +58,7 @@ struct Img2ImgCommand: ParsableCommand {
     @OptionGroup var tiledDiffusion: TiledDiffusionOptions
 
     func run() throws {
-        let image = try readInputImage(initOptions.initImage, flag: "--init-image")
-        var (request, recorded) = try options.request(mode: .img2img(initImage: image))
+        var (request, recorded) = try options.request(mode: .img2img(initImage: try initOptions.sketchedInitImage()))
         try initOptions.apply(to: &request)
         try tiledDiffusion.apply(to: &request)
         try options.generate(request, recorded: recorded, label: "img2img")

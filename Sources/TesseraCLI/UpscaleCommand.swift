@@ -46,7 +46,7 @@ struct UpscaleCommand: ParsableCommand {
     }
 
     func run() throws {
-        let spec = try tiledDiffusion.apply(to: try job.spec(over: UpscaleJobSpec(upscaler: "lanczos")))
+        var spec = try tiledDiffusion.apply(to: try job.spec(over: UpscaleJobSpec(upscaler: "lanczos")))
         let outputPath = output ?? Self.defaultOutput(for: input)
         let png: PNGImage
         do { png = try PNGImage.read(path: input) } catch { throw CommandFailure("\(error)") }
@@ -57,6 +57,14 @@ struct UpscaleCommand: ParsableCommand {
             throw CommandFailure("\(error)")
         }
         let library = modelsDir.map(ModelLibrary.init(root:))
+        if spec.diffusion?.controlNetTile?.model == TileControlNetShorthand.name {
+            guard let library else {
+                throw CommandFailure("--controlnet tile: needs --models-dir to find the Tile ControlNet in (or give the model's path)")
+            }
+            do { spec = try TileControlNetShorthand.resolve(spec, available: library.modelNames(of: .controlNet)) } catch {
+                throw CommandFailure("--controlnet tile: \(error)")
+            }
+        }
         if let diffusion = spec.diffusion {
             // One clear error up front instead of a failed tile (or workers that cannot start).
             do { try DiffusionTileRenderer(library: library).checkModels(diffusion) } catch { throw CommandFailure("\(error)") }
@@ -91,6 +99,11 @@ struct UpscaleCommand: ParsableCommand {
         }
     }
 
+    /// The models of `spec` other than the checkpoint that are given as files.
+    static func modelPaths(of spec: UpscaleJobSpec) -> [String] {
+        spec.modelRequirements.filter { $0.kind != .checkpoint && $0.reference.contains("/") }.map(\.reference)
+    }
+
     static func defaultOutput(for input: String) -> String {
         let url = URL(fileURLWithPath: input)
         return url.deletingPathExtension().path + "-upscaled.png"
@@ -106,8 +119,10 @@ struct UpscaleCommand: ParsableCommand {
         var extra: [String] = []
         if let renderDelayMs { extra += ["--render-delay-ms", "\(renderDelayMs)"] }
         if let modelsDir { extra += ["--models-dir", URL(fileURLWithPath: modelsDir).path] }
-        // Workers load the job's checkpoint at start-up, so a bad model fails before any tile is handed out.
+        // Workers load the job's checkpoint at start-up, so a bad model fails before any tile is handed out; the
+        // other models given as paths are offered with --model, so the coordinator routes the job to the workers.
         if let diffusion = spec.diffusion { extra += ["--checkpoint", diffusion.checkpoint] }
+        for path in Self.modelPaths(of: spec) { extra += ["--model", path] }
         let cluster = LocalCluster(
             executable: LocalCluster.currentExecutable(), stateDir: stateDir, workers: workers,
             threadsPerWorker: threads, extraWorkerArguments: extra)

@@ -32,6 +32,9 @@ struct WorkerCommand: ParsableCommand {
     @Option(name: .customLong("models-dir"), help: "A1111/ComfyUI models folder; offers diffusion upscaling with the checkpoints found there.")
     var modelsDir: String?
 
+    @Option(name: .customLong("model"), help: "A model file to offer besides the models folder (checkpoint, ControlNet, LoRA, VAE or ESRGAN, detected from its tensors; repeatable). Jobs name it by its file stem or path.")
+    var models: [String] = []
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
@@ -44,7 +47,7 @@ struct WorkerCommand: ParsableCommand {
     func run() throws {
         var options = WorkerOptions(coordinator: connect, threads: threads, workerId: id)
         options.drainTimeoutSeconds = drainTimeout
-        let base = try WorkerRenderers.make(checkpoint: checkpoint, modelsDir: modelsDir)
+        let base = try WorkerRenderers.make(checkpoint: checkpoint, modelsDir: modelsDir, files: models)
         let renderer: any WorkerTileRenderer = renderDelayMs > 0 ? DelayedTileRenderer(base, delayMilliseconds: renderDelayMs) : base
         let worker = Worker(options: options, renderer: renderer, logger: CLILogging.logger("tessera.worker", level: logLevel))
         let signals = SignalWatcher { _ in worker.requestStop() }
@@ -54,20 +57,30 @@ struct WorkerCommand: ParsableCommand {
     }
 }
 
-/// The renderers a worker (or an in-process upscale) offers: classical filters always, diffusion when a checkpoint
-/// or a models folder is given.
+/// The renderers a worker (or an in-process upscale) offers: classical filters always; diffusion when a checkpoint
+/// is given or found in the models folder or `files`; ESRGAN upscaling when an ESRGAN model is there.
 enum WorkerRenderers {
-    static func make(checkpoint: String?, modelsDir: String?) throws -> any WorkerTileRenderer {
-        guard checkpoint != nil || modelsDir != nil else { return ClassicalTileRenderer() }
-        let diffusion: DiffusionTileRenderer
+    static func make(checkpoint: String?, modelsDir: String?, files: [String] = []) throws -> any WorkerTileRenderer {
+        let library: ModelLibrary?
         do {
-            diffusion = try DiffusionTileRenderer(
-                library: modelsDir.map(ModelLibrary.init(root:)), preload: checkpoint.map { [$0] } ?? [])
+            library = modelsDir == nil && files.isEmpty ? nil : try ModelLibrary.detecting(root: modelsDir, files: files)
         } catch {
-            throw CommandFailure("--checkpoint: \(error)")
+            throw CommandFailure("--model: \(error)")
         }
-        // ESRGAN models in the models folder are offered as upscalers under their (lower-cased) file names.
-        let esrgan = try modelsDir.map { [try ESRGANTileRenderer(library: ModelLibrary(root: $0))] } ?? []
-        return RoutingTileRenderer([ClassicalTileRenderer(), diffusion, LatentTileRenderer(diffusion: diffusion)] + esrgan)
+        var renderers: [any WorkerTileRenderer] = [ClassicalTileRenderer()]
+        if checkpoint != nil || modelsDir != nil || !(library?.files[.checkpoint] ?? []).isEmpty {
+            let diffusion: DiffusionTileRenderer
+            do {
+                diffusion = try DiffusionTileRenderer(library: library, preload: checkpoint.map { [$0] } ?? [])
+            } catch {
+                throw CommandFailure("--checkpoint: \(error)")
+            }
+            renderers += [diffusion, LatentTileRenderer(diffusion: diffusion)]
+        }
+        // ESRGAN models (folder or files) are offered by name; jobs needing one are routed by that name.
+        if let library, modelsDir != nil || !(library.files[.upscaler] ?? []).isEmpty {
+            renderers.append(try ESRGANTileRenderer(library: library))
+        }
+        return renderers.count == 1 ? renderers[0] : RoutingTileRenderer(renderers)
     }
 }

@@ -16,7 +16,9 @@ public enum GenerationInfotext {
                                   vae: (name: String, hash: String?)? = nil) -> GenerationParameters {
         var extra: [InfotextField] = []
         if case .inpaint = request.mode {
-            if request.maskBlur > 0 { extra.append(InfotextField("Mask blur", PythonNumber.format(request.maskBlur))) }
+            // A1111 reports the blur only when both directions agree (`mask_blur` is None otherwise).
+            let blur = request.effectiveMaskBlur
+            if blur.x == blur.y, blur.x > 0 { extra.append(InfotextField("Mask blur", PythonNumber.format(blur.x))) }
             if request.inpaintingMaskInvert { extra.append(InfotextField("Mask mode", "Inpaint not masked")) }
             // A1111 records the masked content only for "fill"; a missing key reads back as "original".
             if request.inpaintingFill == .fill { extra.append(InfotextField("Masked content", request.inpaintingFill.label)) }
@@ -34,6 +36,16 @@ public enum GenerationInfotext {
         if !loraHashes.isEmpty {
             extra.append(InfotextField("Lora hashes", GenerationParameters.loraHashesValue(loraHashes)))
         }
+        // Added while sampling, in A1111's order: the img2img start noise, then the sampler's eta.
+        if request.isImg2Img, request.initialNoiseMultiplier != 1 {
+            extra.append(InfotextField("Noise multiplier", String(request.initialNoiseMultiplier)))
+        }
+        if request.isImg2Img, request.extraNoise > 0 { extra.append(InfotextField("Extra noise", String(request.extraNoise))) }
+        let sampler = selection.sampler
+        if sampler.takesEta, let eta = request.eta, eta != sampler.defaultEta {
+            extra.append(InfotextField(sampler.etaInfotextKey, String(eta)))
+        }
+        let usesENSD = request.etaNoiseSeedDelta != 0 && sampler.usesENSD && (request.eta ?? sampler.defaultEta) != 0
         return GenerationParameters(
             prompt: request.prompt, negativePrompt: request.negativePrompt, steps: request.steps,
             sampler: selection.sampler.label, scheduleType: selection.scheduler.label, cfgScale: Double(request.cfgScale),
@@ -42,8 +54,8 @@ public enum GenerationInfotext {
             variationSeed: Int(subseed), variationSeedStrength: Double(request.subseedStrength),
             seedResizeFromWidth: request.seedResizeFromWidth, seedResizeFromHeight: request.seedResizeFromHeight,
             denoisingStrength: request.isImg2Img ? request.denoisingStrength : nil,
-            conditionalMaskWeight: (model?.isInpaintingModel ?? false) && request.isImg2Img ? 1.0 : nil,
-            clipSkip: request.clipSkip, rng: request.rng.rawValue, extra: extra, version: version)
+            conditionalMaskWeight: (model?.isInpaintingModel ?? false) && request.isImg2Img ? request.inpaintingMaskWeight : nil,
+            clipSkip: request.clipSkip, etaNoiseSeedDelta: usesENSD ? Int(request.etaNoiseSeedDelta) : nil, rng: request.rng.rawValue, extra: extra, version: version)
     }
 
     /// Writes `image` as an RGB PNG with the `parameters` text chunk.
@@ -74,6 +86,11 @@ enum PythonNumber {
 }
 
 extension GenerationRequest {
+    private static func float(_ field: InfotextField) throws -> Float {
+        guard let value = Float(field.value) else { throw PipelineError(field.key, "'\(field.value)' is not a number") }
+        return value
+    }
+
     /// A request that reruns the job recorded in `parameters` (A1111 "Send to txt2img/img2img"):
     /// prompts, steps, sampler, schedule, CFG, seeds, size, denoising strength, clip skip and the
     /// inpaint settings. The mode (and init image, mask) come from `mode`.
@@ -95,6 +112,8 @@ extension GenerationRequest {
         height = p.height
         if let d = p.denoisingStrength { denoisingStrength = d }
         clipSkip = p.clipSkip
+        etaNoiseSeedDelta = Int64(p.etaNoiseSeedDelta ?? 0)
+        if let w = p.conditionalMaskWeight { inpaintingMaskWeight = w }
         // A1111's default "GPU" on NVIDIA hardware is the stream NV imitates.
         rng = p.rng == "GPU" ? .nv : try RNGSource(parsing: p.rng)
         vae = p.vaeName
@@ -124,6 +143,9 @@ extension GenerationRequest {
                     throw PipelineError("Resize mode", "unknown '\(field.value)'")
                 }
                 resizeMode = mode
+            case "Eta", "Eta DDIM": eta = try Self.float(field)
+            case "Noise multiplier": initialNoiseMultiplier = try Self.float(field)
+            case "Extra noise": extraNoise = try Self.float(field)
             case "Tiled Diffusion": tiledDiffusion = try TiledDiffusionSettings(infotextValue: field.value)
             default: break
             }

@@ -34,7 +34,11 @@ public struct GenerationRequest: Sendable, Equatable {
     public var height: Int = 512
     public var denoisingStrength: Double = 0.75
     public var resizeMode: ResizeMode = .justResize
+    /// "Mask blur" (`mask_blur`): sets both directions unless `maskBlurX` / `maskBlurY` override one.
     public var maskBlur: Double = 4
+    /// API `mask_blur_x` / `mask_blur_y`: a different horizontal or vertical blur; nil = `maskBlur`.
+    public var maskBlurX: Double? = nil
+    public var maskBlurY: Double? = nil
     public var inpaintingFill: MaskedContent = .original
     public var inpaintFullRes: Bool = false
     public var inpaintFullResPadding: Int = 32
@@ -55,11 +59,28 @@ public struct GenerationRequest: Sendable, Equatable {
     public var vae: String? = nil
     /// A1111's `img2img_color_correction` setting: match the generated colours to the init image.
     public var colorCorrection: Bool = false
+    /// A1111's `img2img_fix_steps` setting: img2img runs the full step count (on a longer schedule)
+    /// instead of `denoising_strength · steps`.
+    public var fixSteps: Bool = false
+    /// "Eta" (API `eta`); nil = the sampler's default setting (`eta_ancestral` 1, `eta_ddim` 0).
+    public var eta: Float? = nil
+    /// "Eta noise seed delta" (`eta_noise_seed_delta`, ENSD): later noise draws come from `seed + ENSD`.
+    public var etaNoiseSeedDelta: Int64 = 0
+    /// "Noise multiplier for img2img" (`initial_noise_multiplier`, 0…1.5).
+    public var initialNoiseMultiplier: Float = 1
+    /// "Extra noise multiplier for img2img" (`img2img_extra_noise`, 0…1).
+    public var extraNoise: Float = 0
+    /// "Inpainting conditioning mask strength" (`inpainting_mask_weight`, 0…1), for 9-channel
+    /// inpainting checkpoints.
+    public var inpaintingMaskWeight: Double = 1
 
     public init() {}
 
     /// Images the job makes: `batch_size · n_iter`.
     public var imageCount: Int { batchSize * batchCount }
+
+    /// The mask blur in each direction, as A1111 applies it.
+    public var effectiveMaskBlur: (x: Double, y: Double) { (maskBlurX ?? maskBlur, maskBlurY ?? maskBlur) }
 
     /// Whether an init image is used.
     public var isImg2Img: Bool { if case .txt2img = mode { return false } else { return true } }
@@ -77,7 +98,17 @@ public struct GenerationRequest: Sendable, Equatable {
         guard denoisingStrength >= 0, denoisingStrength <= 1 else {
             throw PipelineError("denoising_strength", "must be in 0...1, got \(denoisingStrength)")
         }
-        guard maskBlur >= 0, maskBlur <= 64 else { throw PipelineError("mask_blur", "must be in 0...64, got \(maskBlur)") }
+        for (field, value) in [("mask_blur", maskBlur), ("mask_blur_x", maskBlurX ?? 0), ("mask_blur_y", maskBlurY ?? 0)] {
+            guard value >= 0, value <= 64 else { throw PipelineError(field, "must be in 0...64, got \(value)") }
+        }
+        if let eta, !(eta >= 0 && eta <= 1) { throw PipelineError("eta", "must be in 0...1, got \(eta)") }
+        guard initialNoiseMultiplier >= 0, initialNoiseMultiplier <= 1.5 else {
+            throw PipelineError("initial_noise_multiplier", "must be in 0...1.5, got \(initialNoiseMultiplier)")
+        }
+        guard extraNoise >= 0, extraNoise <= 1 else { throw PipelineError("img2img_extra_noise", "must be in 0...1, got \(extraNoise)") }
+        guard inpaintingMaskWeight >= 0, inpaintingMaskWeight <= 1 else {
+            throw PipelineError("inpainting_mask_weight", "must be in 0...1, got \(inpaintingMaskWeight)")
+        }
         guard inpaintFullResPadding >= 0 else { throw PipelineError("inpaint_full_res_padding", "must be ≥ 0, got \(inpaintFullResPadding)") }
         guard batchSize >= 1, batchSize <= 8 else { throw PipelineError("batch_size", "must be in 1...8, got \(batchSize)") }
         guard batchCount >= 1, batchCount <= 100 else { throw PipelineError("n_iter (batch count)", "must be in 1...100, got \(batchCount)") }

@@ -124,7 +124,8 @@ extension StableDiffusionPipeline {
             try activeControlNet(unit, index: index, request: request, source: source, width: plan.width, height: plan.height, codec: codec)
         }
         let inpaintConditioning = model.isInpaintingModel
-            ? try InpaintingConditioning.tensor(source: source, width: plan.width, height: plan.height, codec: codec) : nil
+            ? try InpaintingConditioning.tensor(source: source, width: plan.width, height: plan.height, codec: codec,
+                                                maskWeight: Float(request.inpaintingMaskWeight)) : nil
         let tileModel = try LatentTileNoiseModel(
             grid: plan.grid, unet: model.unet, contexts: contexts, controlNets: controlNets,
             inpaintConditioning: inpaintConditioning, cfgScale: request.cfgScale,

@@ -36,10 +36,22 @@ public struct ModelLibrary: Sendable, Equatable {
     /// File extensions a model may have, preferred first.
     public static let modelExtensions = ["safetensors", "ckpt", "pt", "pth", "bin"]
 
-    /// The installation root or models folder.
-    public let root: String
+    /// The installation root or models folder; nil when only `files` are known.
+    public let root: String?
+    /// Model files named one by one (e.g. `tessera worker --model FILE`), by kind; found by their
+    /// stem before the folders are searched.
+    public let files: [Kind: [String]]
 
-    public init(root: String) { self.root = root }
+    public init(root: String) {
+        self.root = root
+        files = [:]
+    }
+
+    /// A library of a models folder (optional) plus single files of known kinds.
+    public init(root: String?, files: [Kind: [String]]) {
+        self.root = root
+        self.files = files
+    }
 
     /// Existing folders that may hold models of `kind`.
     public func folders(for kind: Kind) -> [String] {
@@ -48,6 +60,7 @@ public struct ModelLibrary: Sendable, Equatable {
 
     /// Every folder searched for `kind`, existing or not (for error messages).
     public func candidateFolders(for kind: Kind) -> [String] {
+        guard let root else { return [] }
         let base = URL(fileURLWithPath: root)
         return kind.folderNames.flatMap { name in
             [base.appendingPathComponent("models").appendingPathComponent(name).path, base.appendingPathComponent(name).path]
@@ -63,10 +76,16 @@ public struct ModelLibrary: Sendable, Equatable {
         if let bracket = wanted.range(of: " ["), wanted.hasSuffix("]") { wanted = String(wanted[..<bracket.lowerBound]) }
         if wanted.isEmpty { throw PipelineError(kind.label, "empty model name") }
         if FileManager.default.fileExists(atPath: wanted), wanted.contains("/") { return wanted }
+        if let file = (files[kind] ?? []).first(where: { Self.modelName(ofFile: $0) == wanted }) { return file }
         for folder in folders(for: kind) {
             if let found = search(folder, for: wanted, allowFolders: kind == .checkpoint || kind == .controlNet) { return found }
         }
-        let searched = candidateFolders(for: kind).joined(separator: ", ")
+        let given = (files[kind] ?? []).map { "model file \($0)" }
+        guard root != nil else {
+            let also = given.isEmpty ? "" : " (not among \(given.joined(separator: ", ")))"
+            throw PipelineError(kind.label, "'\(wanted)' not found\(also); give a path, or --models-dir with the folder that holds it")
+        }
+        let searched = (candidateFolders(for: kind) + given).joined(separator: ", ")
         throw PipelineError(kind.label, "'\(wanted)' not found; searched \(searched) for \(Self.modelExtensions.map { "*." + $0 }.joined(separator: "/"))")
     }
 
@@ -95,6 +114,12 @@ public struct ModelLibrary: Sendable, Equatable {
             let rb = Self.modelExtensions.firstIndex(of: URL(fileURLWithPath: b).pathExtension.lowercased()) ?? -1
             return ra != rb ? ra < rb : (a.count, a) < (b.count, b)
         }
+    }
+
+    /// The name A1111 gives a model file or diffusers folder: its file stem.
+    public static func modelName(ofFile path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return modelExtensions.contains(url.pathExtension.lowercased()) ? url.deletingPathExtension().lastPathComponent : url.lastPathComponent
     }
 
     private func isDirectory(_ path: String) -> Bool {

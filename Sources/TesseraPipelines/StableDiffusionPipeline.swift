@@ -75,9 +75,7 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
             return CallContexts(conds: texts.positive.map { encoded[$0.text]! }, uncond: encoded[texts.negative]!)
         }
 
-        let samplingPlan = SamplingPlan(selection: selection, steps: request.steps,
-                                        denoisingStrength: request.isImg2Img ? request.denoisingStrength : nil,
-                                        noiseSource: NoiseSource(rng: request.rng))
+        let samplingPlan = request.samplingPlan(selection: selection)
         let codec = LatentCodec(vae: vae?.model ?? model.vae, timer: timer)
         // A1111 prepares the init latent once per job for the first batch's seeds (latent-noise
         // fill included) and reuses it for every batch.
@@ -90,7 +88,8 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
             try activeControlNet(unit, index: index, request: request, source: source, width: width, height: height, codec: codec)
         }
         let inpaintConditioning = model.isInpaintingModel
-            ? try InpaintingConditioning.tensor(source: source, width: width, height: height, codec: codec) : nil
+            ? try InpaintingConditioning.tensor(source: source, width: width, height: height, codec: codec,
+                                                maskWeight: Float(request.inpaintingMaskWeight)) : nil
         // img2img_color_correction: calibrated on the init image as prepared for sampling.
         let colorCorrection = request.colorCorrection ? try source.renderImage.map(A1111ColorCorrection.init(calibration:)) : nil
         let loraHashes = loras.hashes
@@ -179,7 +178,7 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
             return Source(renderImage: render, originalImage: flat, initLatent: latent)
         case let .inpaint(initImage, maskImage):
             let settings = InpaintSettings(width: width, height: height, resizeMode: request.resizeMode,
-                                           blur: try MaskBlur(request.maskBlur), invertMask: request.inpaintingMaskInvert,
+                                           blur: try MaskBlur(x: request.effectiveMaskBlur.x, y: request.effectiveMaskBlur.y), invertMask: request.inpaintingMaskInvert,
                                            onlyMasked: request.inpaintFullRes, padding: request.inpaintFullResPadding,
                                            maskedContent: request.inpaintingFill)
             let flat = initImage.flattened()

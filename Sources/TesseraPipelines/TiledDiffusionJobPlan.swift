@@ -36,9 +36,7 @@ public struct TiledDiffusionJobPlan: Sendable {
         let selection = try SamplerSelection(parsing: request.sampler, scheduler: request.scheduler)
         try Self.checkSampler(selection.sampler)
         self.settings = settings
-        samplingPlan = SamplingPlan(selection: selection, steps: request.steps,
-                                    denoisingStrength: request.isImg2Img ? request.denoisingStrength : nil,
-                                    noiseSource: NoiseSource(rng: request.rng))
+        samplingPlan = request.samplingPlan(selection: selection)
         seed = ImageSeed(seed: request.seed, subseed: max(0, request.subseed), subseedStrength: request.subseedStrength,
                          seedResizeFromWidth: request.seedResizeFromWidth, seedResizeFromHeight: request.seedResizeFromHeight)
         width = request.width / 8 * 8

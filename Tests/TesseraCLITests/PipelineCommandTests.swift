@@ -263,4 +263,28 @@ final class PipelineCommandTests: XCTestCase {
         let error = try failure(["txt2img", "--params-from", initImage, "--checkpoint", checkpoint, "-o", dir + "/x.png"])
         XCTAssertTrue(error.contains(initImage) && error.contains("parameters"), error)
     }
+
+    func testInpaintSketchRepaintsOnlyNearTheStrokesAndSketchNeedsTheImageSize() throws {
+        let strokes = dir + "/strokes.png", out = dir + "/sketched.png"
+        var layer = RGBAImage(width: 64, height: 64, fill: (0, 0, 0, 0))
+        for y in 20..<30 { for x in 4..<14 { layer.setPixel(x: x, y: y, (255, 0, 0, 255)) } }
+        try layer.writePNG(to: strokes, format: .rgba8)
+        try tessera(["inpaint", "--init-image", initImage, "--sketch", strokes, "--prompt", "a red door", "--seed", "3",
+                     "--denoising-strength", "0.8", "--mask-blur", "2", "-o", out] + fast)
+        let original = try PNGImage.read(path: initImage).rgba8, result = try PNGImage.read(path: out).rgba8
+        // Strokes span x 4…13, y 20…29; blur 2 (a Pillow radius for the canvas, an 11-tap kernel for the mask)
+        // reaches at most 6 px further.
+        for y in 0..<64 {
+            for x in 0..<64 where x >= 20 || y < 14 || y >= 36 {
+                XCTAssertTrue(original.pixel(x: x, y: y) == result.pixel(x: x, y: y), "pixel (\(x), \(y)) far from the strokes changed")
+            }
+        }
+        XCTAssertNotEqual(original.pixel(x: 8, y: 25).r, result.pixel(x: 8, y: 25).r, "the stroked area is repainted")
+
+        try RGBAImage(width: 32, height: 32).writePNG(to: strokes, format: .rgba8)
+        let error = try failure(["img2img", "--init-image", initImage, "--sketch", strokes, "-o", dir + "/x.png"] + fast)
+        XCTAssertTrue(error.contains("--sketch") && error.contains("32x32"), error)
+        let both = try failure(["inpaint", "--init-image", initImage, "--sketch", strokes, "--mask", strokes, "-o", dir + "/y.png"] + fast)
+        XCTAssertTrue(both.contains("not both"), both)
+    }
 }

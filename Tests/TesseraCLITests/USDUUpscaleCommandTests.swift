@@ -47,7 +47,7 @@ final class USDUUpscaleCommandTests: XCTestCase {
         let colour = try CLIHarness.run(arguments(output: dir + "/x.png", extra: ["--color-fix", "sepia"]), in: dir)
         XCTAssertNotEqual(colour.status, 0)
         XCTAssertEqual(colour.stderrLines.count, 1, colour.stderr)
-        XCTAssertTrue(colour.stderr.contains("color_fix") && colour.stderr.contains("sepia"), colour.stderr)
+        XCTAssertTrue(colour.stderr.contains("--color-fix") && colour.stderr.contains("sepia"), colour.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x.png"))
     }
 

@@ -102,6 +102,18 @@ final class UpscaleCommandTests: XCTestCase {
         XCTAssertTrue(ClusterWait.until(5) { seenChildren.allSatisfy { !CLIHarness.isAlive($0) } }, "orphans: \(seenChildren)")
     }
 
+    func testAnESRGANFileUpscalesOnLocalWorkersAsInOneProcess() throws {
+        let model = CLIHarness.referenceModels + "/esrgan/RRDBNet_x4_basicsr_fp16.safetensors"
+        let single = dir + "/esrgan-single.png", local = dir + "/esrgan-local.png"
+        let flags = ["--upscaler", model, "--scale", "2", "--tile", "32", "--padding", "8"]
+        let one = try CLIHarness.run(["upscale", input, "-o", single] + flags, in: dir, timeout: 120)
+        XCTAssertEqual(one.status, 0, one.stderr)
+        // The workers are given the file with --model, advertise it, and so get the job's tiles.
+        let two = try CLIHarness.run(["upscale", input, "-o", local, "--local", "2"] + flags, in: dir, timeout: 120)
+        XCTAssertEqual(two.status, 0, two.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: local)), try Data(contentsOf: URL(fileURLWithPath: single)))
+    }
+
     func testCtrlCInLocalModeStopsEveryChildProcess() throws {
         let (process, _, err) = try CLIHarness.start(
             ["upscale", input, "-o", dir + "/never.png", "--local", "2", "--render-delay-ms", "2000", "--tile", "32"],

@@ -15,7 +15,7 @@ final class CausalFaultToleranceTests: XCTestCase {
         let (first, endpoints) = try harness.startCoordinator(state: state, log: "coordinator-1.log")
         _ = try (1...2).map {
             try harness.startWorker(
-                endpoints.worker, id: "w\($0)", delayMs: 300, extraArguments: ["--checkpoint", DiffusionUpscaleTests.checkpoint])
+                endpoints.worker, id: "w\($0)", delayMs: 300, extraArguments: ["--checkpoint", DiffusionUpscaleTests.checkpoint, "--model", DiffusionUpscaleTests.controlNet])
         }
         var client = try ClusterClient(endpoint: endpoints.client)
         let job = try client.submit(png: ClusterTestSupport.pngData(source, in: harness.stateDir), spec: spec)
@@ -37,5 +37,34 @@ final class CausalFaultToleranceTests: XCTestCase {
         let output = try PNGImage.read(data: [UInt8](client.fetch(jobId: job)), name: "output").rgba8
         XCTAssertEqual(output, try InProcessUpscaler.upscale(source: source, spec: spec))
         harness.terminate(second)
+    }
+
+    func testAWorkerKilledMidJobChangesNothingInTheSequentialResult() throws {
+        let harness = ProcessHarness(self)
+        let state = harness.stateDir + "/state"
+        let (coordinator, endpoints) = try harness.startCoordinator(state: state, log: "coordinator.log")
+        let models = ["--checkpoint", DiffusionUpscaleTests.checkpoint, "--model", DiffusionUpscaleTests.controlNet]
+        let workers = try (1...2).map {
+            try harness.startWorker(endpoints.worker, id: "w\($0)", delayMs: 400, extraArguments: models)
+        }
+        let client = try ClusterClient(endpoint: endpoints.client)
+        let job = try client.submit(png: ClusterTestSupport.pngData(source, in: harness.stateDir), spec: spec)
+        // Kill w1 while it holds a tile of the running job, after the first tiles are in.
+        let busy = ClusterTestSupport.waitFor(120) {
+            guard let record = try? client.workers().first(where: { $0.workerID == "w1" }) else { return false }
+            return record.tilesDone >= 1 && record.jobID == job
+        }
+        XCTAssertTrue(busy, "w1 never held a tile: \(harness.log("coordinator.log"))")
+        guard busy else { return }
+        harness.kill9(workers[0])
+
+        let final = try client.watch(jobId: job, giveUpSeconds: 180) { _, _ in }
+        XCTAssertEqual(final.state, .done, final.message + harness.log("coordinator.log"))
+        let output = try PNGImage.read(data: [UInt8](client.fetch(jobId: job)), name: "output").rgba8
+        XCTAssertEqual(output, try InProcessUpscaler.upscale(source: source, spec: spec), "a lost tile is redrawn from the same canvas")
+        harness.terminate(coordinator)
+        let attempts = try JobStore(directory: state).attempts(of: job)
+        XCTAssertTrue(attempts.contains { $0.workerId == "w1" && $0.outcome != "done" },
+                      "the killed worker's tile should have been re-queued: \(attempts.map { "\($0.workerId):\($0.outcome ?? "-")" })")
     }
 }

@@ -26,14 +26,14 @@ final class DistributedTiledDiffusionDDIMTests: XCTestCase {
 
     func testADDIMAndAPLMSJobOnTwoWorkersEqualTheInProcessRunBitForBit() throws {
         let source = DistributedTiledDiffusionTests.source
-        let renderer = try DiffusionTileRenderer(preload: [DistributedTiledDiffusionTests.checkpoint])
+        let renderer = try DiffusionUpscaleTests.workerRenderer()
         let dir = ClusterTestSupport.temporaryDirectory(self)
         let coordinator = Coordinator(
             config: ClusterTestSupport.config(stateDir: dir + "/state"), logger: ClusterTestSupport.quietLogger)
         let endpoints = try coordinator.start()
         defer { coordinator.requestStop(); coordinator.waitUntilStopped() }
         let workers = try (0..<2).map { n in
-            let diffusion = try DiffusionTileRenderer(preload: [DistributedTiledDiffusionTests.checkpoint])
+            let diffusion = try DiffusionUpscaleTests.workerRenderer()
             return Worker(
                 options: WorkerOptions(coordinator: endpoints.worker, threads: 1, workerId: "w\(n)"),
                 renderer: RoutingTileRenderer([ClassicalTileRenderer(), diffusion, LatentTileRenderer(diffusion: diffusion)]),

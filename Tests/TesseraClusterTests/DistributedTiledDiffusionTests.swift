@@ -21,7 +21,7 @@ final class DistributedTiledDiffusionTests: XCTestCase {
 
     /// The in-process run of `spec()`, computed once.
     static let reference = Result {
-        try InProcessLatentDiffusion.render(source: source, spec: spec(), renderer: try DiffusionTileRenderer(preload: [checkpoint]))
+        try InProcessLatentDiffusion.render(source: source, spec: spec(), renderer: try DiffusionUpscaleTests.workerRenderer())
     }
 
     func testTheJobFileTableNamesItsFieldsLikeTheExtension() throws {
@@ -66,7 +66,7 @@ final class DistributedTiledDiffusionTests: XCTestCase {
     }
 
     func testTheInProcessJobEqualsTheImg2ImgPipelineWithTiledDiffusion() throws {
-        let renderer = try DiffusionTileRenderer(preload: [Self.checkpoint])
+        let renderer = try DiffusionUpscaleTests.workerRenderer()
         let spec = Self.spec()
         let controlNet = try renderer.resolve(DiffusionUpscaleTests.controlNet, kind: .controlNet, label: "ControlNet")
         let job = try LatentDiffusionJob(spec: spec, source: Self.source, controlNetPath: controlNet)
@@ -85,7 +85,7 @@ final class DistributedTiledDiffusionTests: XCTestCase {
             let endpoints = try coordinator.start()
             defer { coordinator.requestStop(); coordinator.waitUntilStopped() }
             let workers = try (0..<workerCount).map { n in
-                let diffusion = try DiffusionTileRenderer(preload: [Self.checkpoint])
+                let diffusion = try DiffusionUpscaleTests.workerRenderer()
                 return Worker(
                     options: WorkerOptions(coordinator: endpoints.worker, threads: 1, workerId: "w\(n)"),
                     renderer: RoutingTileRenderer([ClassicalTileRenderer(), diffusion, LatentTileRenderer(diffusion: diffusion)]),

@@ -68,7 +68,9 @@ final class ESRGANUpscaleTests: XCTestCase {
     func testAnESRGANUpscaleInOneProcessEqualsTwoWorkersBitForBit() throws {
         let library = try Self.modelsFolder(self)
         let renderer = try ESRGANTileRenderer(library: library)
-        XCTAssertEqual(renderer.names, [Self.modelName], "the worker advertises the models it has as upscaler names")
+        XCTAssertEqual(renderer.names, [ESRGANTileRenderer.rendererName])
+        XCTAssertEqual(renderer.models, [AdvertisedModel(kind: .upscaler, name: Self.modelName)],
+                       "the worker advertises the ESRGAN models it has, so upscaler jobs are routed to it")
         let expected = try InProcessUpscaler.upscale(source: Self.source, spec: Self.spec(), renderer: renderer)
         XCTAssertEqual([expected.width, expected.height], [96, 80])
 

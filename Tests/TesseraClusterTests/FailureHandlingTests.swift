@@ -8,10 +8,10 @@ private struct MisbehavingRenderer: WorkerTileRenderer {
     enum Mode: Sendable { case fatal, alwaysFails, stallsWithoutProgress(seconds: Double) }
     let mode: Mode
     var names: [String] { ClassicalUpscaler.names }
-    var models: [(name: String, hash: String)] { [] }
+    var models: [AdvertisedModel] { [] }
     func render(_ work: TileWork, progress: TileProgressReporter) throws -> RGBAImage {
         switch mode {
-        case .fatal: throw TileRenderError.modelNotFound("4x-UltraSharp.pth")
+        case .fatal: throw TileRenderError.invalidParameters("tile_width 7 is not a multiple of 8")
         case .alwaysFails: throw TileRenderError.failed("simulated GPU hiccup")
         case .stallsWithoutProgress(let seconds):
             usleep(UInt32(seconds * 1_000_000))
@@ -65,7 +65,7 @@ final class FailureHandlingTests: XCTestCase {
         let (client, job, _) = try submit()
         let final = try client.watch(jobId: job, giveUpSeconds: 20) { _, _ in }
         XCTAssertEqual(final.state, .failed)
-        XCTAssertTrue(final.message.contains("model not found: 4x-UltraSharp.pth"), final.message)
+        XCTAssertTrue(final.message.contains("invalid parameters: tile_width 7 is not a multiple of 8"), final.message)
         XCTAssertThrowsError(try client.fetch(jobId: job)) { XCTAssertTrue("\($0)".contains("failed"), "\($0)") }
     }
 

@@ -65,7 +65,7 @@ final class InpaintUpscaleTests: XCTestCase {
         let workers = try (0..<2).map { n in
             Worker(
                 options: WorkerOptions(coordinator: endpoints.worker, threads: 1, workerId: "w\(n)"),
-                renderer: RoutingTileRenderer([try DiffusionTileRenderer(preload: [DiffusionUpscaleTests.checkpoint])]),
+                renderer: RoutingTileRenderer([try DiffusionUpscaleTests.workerRenderer()]),
                 logger: ClusterTestSupport.quietLogger)
         }
         workers.forEach { $0.start() }

@@ -13,7 +13,7 @@ final class TiledDiffusionFaultToleranceTests: XCTestCase {
         let workers = try (1...3).map { n in
             try harness.spawn(
                 ["worker", "--connect", endpoints.worker, "--id", "w\(n)", "--threads", "1",
-                 "--checkpoint", DistributedTiledDiffusionTests.checkpoint, "--render-delay-ms", "300", "--log-level", "debug"],
+                 "--checkpoint", DistributedTiledDiffusionTests.checkpoint, "--model", DiffusionUpscaleTests.controlNet, "--render-delay-ms", "300", "--log-level", "debug"],
                 log: "w\(n).log")
         }
         let client = try ClusterClient(endpoint: endpoints.client)
@@ -50,7 +50,7 @@ final class TiledDiffusionFaultToleranceTests: XCTestCase {
         for n in 1...2 {
             try harness.spawn(
                 ["worker", "--connect", endpoints.worker, "--id", "w\(n)", "--threads", "1",
-                 "--checkpoint", DistributedTiledDiffusionTests.checkpoint, "--render-delay-ms", "150"],
+                 "--checkpoint", DistributedTiledDiffusionTests.checkpoint, "--model", DiffusionUpscaleTests.controlNet, "--render-delay-ms", "150"],
                 log: "w\(n).log")
         }
         var client = try ClusterClient(endpoint: endpoints.client)

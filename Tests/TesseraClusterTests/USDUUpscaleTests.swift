@@ -119,7 +119,7 @@ final class USDUUpscaleTests: XCTestCase {
             Worker(
                 options: WorkerOptions(coordinator: endpoints.worker, threads: 1, workerId: "w\(n)"),
                 renderer: RoutingTileRenderer([
-                    ClassicalTileRenderer(), try DiffusionTileRenderer(preload: [DiffusionUpscaleTests.checkpoint]),
+                    ClassicalTileRenderer(), try DiffusionUpscaleTests.workerRenderer(),
                 ]),
                 logger: ClusterTestSupport.quietLogger)
         }

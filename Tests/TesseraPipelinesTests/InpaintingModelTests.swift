@@ -5,13 +5,7 @@ import XCTest
 /// 9-channel inpainting UNets (latent + mask + masked-image latent), on a tiny UNet with seeded
 /// random weights and the reference VAE / text encoder.
 final class InpaintingModelTests: XCTestCase {
-    private func inpaintingModel() throws -> StableDiffusionModel {
-        let base = try PipelineFixtures.model()
-        var config = base.unet.configuration
-        config.inChannels = 9
-        return try StableDiffusionModel(unet: UNet(randomWeights: config, seed: 9), vae: base.vae,
-                                        textEncoder: base.textEncoder, name: "tiny-inpainting")
-    }
+    private func inpaintingModel() throws -> StableDiffusionModel { try PipelineFixtures.inpaintingModel() }
 
     func testInpaintingUNetGetsMaskAndMaskedImageAndKeepsOutsidePixels() throws {
         let model = try inpaintingModel()

@@ -1,5 +1,6 @@
 import Foundation
 import TesseraImaging
+import TesseraModels
 import TesseraPipelines
 import XCTest
 
@@ -14,6 +15,15 @@ enum PipelineFixtures {
 
     /// The LDM single-file tiny checkpoint, loaded once for the whole test run.
     static func model() throws -> StableDiffusionModel { try cache.model() }
+
+    /// A 9-channel inpainting UNet (seeded random weights) with the reference VAE and text encoder.
+    static func inpaintingModel() throws -> StableDiffusionModel {
+        let base = try model()
+        var config = base.unet.configuration
+        config.inChannels = 9
+        return try StableDiffusionModel(unet: UNet(randomWeights: config, seed: 9), vae: base.vae,
+                                        textEncoder: base.textEncoder, name: "tiny-inpainting")
+    }
 
     /// A models folder laid out like A1111's (`models/Lora`, `models/ControlNet`) with the reference files linked in.
     static func modelsDir() throws -> String {

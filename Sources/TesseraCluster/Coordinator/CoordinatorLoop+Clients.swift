@@ -67,7 +67,7 @@ extension CoordinatorLoop {
     // MARK: Submit
 
     private func submitJob(_ submit: SubmitJob, now: Double) throws -> String {
-        let document: SubmitDocument
+        var document: SubmitDocument
         switch submit.spec.format {
         case .json:
             document = try JSONText.decode(SubmitDocument.self, submit.spec.text, what: "job")
@@ -93,6 +93,8 @@ extension CoordinatorLoop {
         } else {
             throw ClusterError.invalidParameter(field: "image", reason: "the job carries no source image")
         }
+        // "tile" names whichever Tile ControlNet the connected workers have; fixed now so every tile uses the same.
+        document.job = try TileControlNetShorthand.resolve(document.job, available: workers.values.flatMap { $0.models.names(of: .controlNet) })
         let name = document.sourceName ?? "source image"
         let image: PNGImage
         do {
@@ -122,10 +124,10 @@ extension CoordinatorLoop {
             tileCount: plan.tileCount, now: wallNow())
         if document.job.tiledDiffusion == nil {
             scheduler.addJob(
-                id: id, priority: stored.priority, seq: stored.seq, renderer: document.job.upscaler,
+                id: id, priority: stored.priority, seq: stored.seq, renderer: document.job.tileRendererName,
                 tileCount: plan.tileCount, pendingInOrder: inpaint?.affected ?? plan.dispatchOrder,
                 done: inpaint.map { Set(plan.dispatchOrder).subtracting($0.affected) } ?? [],
-                dependencies: plan.dependencyMap)
+                dependencies: plan.dependencyMap, requirements: document.job.modelRequirements)
         }
         active[id] = ActiveJob(
             stored: stored, plan: plan, folder: folder, sourcePixels: Data(image.rgba8.pixels), inpaintMask: inpaint?.mask)
@@ -217,15 +219,20 @@ extension CoordinatorLoop {
             message: stored.error ?? waitingReason(stored) ?? "priority \(stored.priority)")
     }
 
-    /// Why a queued job is not moving, when the cause is visible from here.
+    /// Why a queued job is not moving, when the cause is visible from here: no workers, no worker with the renderer,
+    /// or no worker with the job's models (named, so the user knows what to install where).
     private func waitingReason(_ job: StoredJob) -> String? {
         guard !job.state.isFinal, scheduler.leasedCount(of: job.id) == 0 else { return nil }
         if workers.isEmpty { return "priority \(job.priority), waiting for workers" }
-        let renderer = job.spec.tiledDiffusion == nil ? job.spec.upscaler : LatentTileRenderer.rendererName
-        if !workers.values.contains(where: { $0.hello.renderers.contains(renderer) }) {
+        let schedulerIds = [job.id] + latentJobs.stages.keys.filter {
+            LatentStageKey(schedulerKey: TileKey(jobId: $0, index: 0))?.jobId == job.id
+        }.sorted()
+        guard let needs = schedulerIds.lazy.compactMap({ self.scheduler.unmetNeeds(of: $0) }).first else { return nil }
+        if let renderer = needs.renderer {
             return "priority \(job.priority), waiting for a worker that offers \"\(renderer)\""
         }
-        return nil
+        let models = needs.models.map(\.description).joined(separator: ", ")
+        return "priority \(job.priority), waiting for a worker with \(models) (no connected worker has \(needs.models.count == 1 ? "it" : "them"))"
     }
 
     func workerRecords(now: Double) -> [WorkerRecord] {

@@ -10,6 +10,8 @@ struct ConnectedWorker {
     var id: String
     var routingID: Data
     var hello: Hello
+    /// The models HELLO advertised.
+    var models: ModelInventory
     var state: WireWorkerState = .idle
     var currentJob = ""
     var currentTile: UInt32 = 0
@@ -160,9 +162,10 @@ final class CoordinatorLoop {
             }
             let pending = plan.dispatchOrder.filter { !done.contains($0) }
             scheduler.addJob(
-                id: job.id, priority: job.priority, seq: job.seq, renderer: job.spec.upscaler,
+                id: job.id, priority: job.priority, seq: job.seq, renderer: job.spec.tileRendererName,
                 tileCount: plan.tileCount, pendingInOrder: pending, done: done, failures: failures,
-                blocklist: try store.blocklist(of: job.id), dependencies: plan.dependencyMap)
+                blocklist: try store.blocklist(of: job.id), dependencies: plan.dependencyMap,
+                requirements: job.spec.modelRequirements)
             active[job.id] = ActiveJob(stored: job, plan: plan, folder: folder, inpaintMask: inpaintMask)
             logger.info("resuming job \(job.id): \(done.count)/\(plan.tileCount) tiles already done")
             if done.count == plan.tileCount { startAssembly(job.id) }
@@ -315,10 +318,12 @@ final class CoordinatorLoop {
             removeWorker(routingID, reason: "re-registered")
         }
         let id = hello.workerID
-        let worker = ConnectedWorker(id: id, routingID: routingID, hello: hello, lastSeen: now, lastSent: now)
+        let models = ModelInventory(wire: hello.models)
+        let worker = ConnectedWorker(
+            id: id, routingID: routingID, hello: hello, models: models, lastSeen: now, lastSent: now)
         workers[routingID] = worker
         workerRoutes[id] = routingID
-        scheduler.registerWorker(id: id, renderers: Set(hello.renderers), freeSlots: 0, now: now)
+        scheduler.registerWorker(id: id, renderers: Set(hello.renderers), models: models, freeSlots: 0, now: now)
         let capabilities = JSONText.encode([
             "renderers": hello.renderers, "models": hello.models.map(\.name), "software": [hello.software],
             "threads": ["\(hello.threads)"],
@@ -331,7 +336,7 @@ final class CoordinatorLoop {
                     heartbeatMilliseconds: UInt32(config.heartbeatMs), liveness: UInt8(clamping: config.liveness),
                     coordinatorID: coordinatorID)), to: worker)
         logger.info(
-            "worker \(id) registered: \(hello.threads) threads, renderers \(hello.renderers.joined(separator: ","))")
+            "worker \(id) registered: \(hello.threads) threads, renderers \(hello.renderers.joined(separator: ",")), \(hello.models.count) models")
     }
 
     private func handleResult(_ worker: ConnectedWorker, _ result: TileResult, _ now: Double) {

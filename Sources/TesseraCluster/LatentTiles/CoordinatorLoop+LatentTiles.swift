@@ -55,7 +55,8 @@ extension CoordinatorLoop {
             }
             scheduler.addJob(
                 id: id, priority: parent.stored.priority, seq: parent.stored.seq, renderer: LatentTileRenderer.rendererName,
-                tileCount: stage.documents.count, pendingInOrder: Array(stage.documents.indices))
+                tileCount: stage.documents.count, pendingInOrder: Array(stage.documents.indices),
+                requirements: parent.stored.spec.modelRequirements)
         }
         for (id, result) in latentJobs.board.takeFinished() {
             guard latentJobs.running.remove(id) != nil else { continue }

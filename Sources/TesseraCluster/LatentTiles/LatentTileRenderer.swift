@@ -21,7 +21,7 @@ public final class LatentTileRenderer: WorkerTileRenderer {
     public init(diffusion: DiffusionTileRenderer) { self.diffusion = diffusion }
 
     public var names: [String] { [Self.rendererName] }
-    public var models: [(name: String, hash: String)] { diffusion.models }
+    public var models: [AdvertisedModel] { diffusion.models }
 
     public func render(_ work: TileWork, progress: TileProgressReporter) throws -> RGBAImage {
         guard let stage = work.latentStage else {

@@ -26,6 +26,8 @@ public struct TileScheduler: Sendable {
         var priority: Int
         var seq: Int
         var renderer: String
+        /// Models a worker must have to take this job's tiles.
+        var requirements: [ModelRequirement] = []
         var tileCount: Int
         /// Pending tiles, next one LAST (popping from the end is O(1); retries are appended so they go first).
         var pending: [Int]
@@ -44,6 +46,7 @@ public struct TileScheduler: Sendable {
     struct WorkerEntry: Sendable {
         var id: String
         var renderers: Set<String>
+        var models = ModelInventory()
         var credits: Int
         var lastSeen: Double
         var leases: Set<TileKey> = []
@@ -75,10 +78,11 @@ public struct TileScheduler: Sendable {
     /// Adds a job whose `pendingInOrder` tiles are dispatched in that order; `done` tiles are already finished.
     public mutating func addJob(
         id: String, priority: Int, seq: Int, renderer: String, tileCount: Int, pendingInOrder: [Int],
-        done: Set<Int> = [], failures: [Int: Int] = [:], blocklist: Set<String> = [], dependencies: [Int: [Int]] = [:]
+        done: Set<Int> = [], failures: [Int: Int] = [:], blocklist: Set<String> = [], dependencies: [Int: [Int]] = [:],
+        requirements: [ModelRequirement] = []
     ) {
         var entry = JobEntry(
-            id: id, priority: priority, seq: seq, renderer: renderer, tileCount: tileCount,
+            id: id, priority: priority, seq: seq, renderer: renderer, requirements: requirements, tileCount: tileCount,
             pending: pendingInOrder.reversed())
         entry.done = done
         entry.failures = failures
@@ -121,10 +125,13 @@ public struct TileScheduler: Sendable {
 
     // MARK: Workers
 
-    /// Registers (or re-registers) a worker with `freeSlots` credits.
-    public mutating func registerWorker(id: String, renderers: Set<String>, freeSlots: Int, now: Double) {
+    /// Registers (or re-registers) a worker with `freeSlots` credits and the models it advertised.
+    public mutating func registerWorker(
+        id: String, renderers: Set<String>, models: ModelInventory = ModelInventory(), freeSlots: Int, now: Double
+    ) {
         var entry = workers[id] ?? WorkerEntry(id: id, renderers: renderers, credits: 0, lastSeen: now)
         entry.renderers = renderers
+        entry.models = models
         entry.credits = max(0, freeSlots)
         entry.lastSeen = now
         entry.draining = false
@@ -208,7 +215,7 @@ public struct TileScheduler: Sendable {
         guard let worker = workers[workerId] else { return nil }
         for jobId in jobOrder {
             guard let job = jobs[jobId], !job.paused, !job.pending.isEmpty else { continue }
-            guard !job.blocklist.contains(workerId), worker.renderers.contains(job.renderer) else { continue }
+            guard !job.blocklist.contains(workerId), Self.canRender(job, on: worker) else { continue }
             func ready(_ index: Int) -> Bool {
                 guard let needed = job.dependencies[index] else { return true }
                 return needed.allSatisfy(job.done.contains) && isReady(TileKey(jobId: jobId, index: index))
@@ -238,8 +245,24 @@ public struct TileScheduler: Sendable {
 
     private func hasOtherEligibleWorker(than workerId: String, for job: JobEntry) -> Bool {
         workers.values.contains {
-            $0.id != workerId && !$0.draining && !job.blocklist.contains($0.id) && $0.renderers.contains(job.renderer)
+            $0.id != workerId && !$0.draining && !job.blocklist.contains($0.id) && Self.canRender(job, on: $0)
         }
+    }
+
+    /// The worker offers the job's renderer and has every model the job names.
+    private static func canRender(_ job: JobEntry, on worker: WorkerEntry) -> Bool {
+        worker.renderers.contains(job.renderer) && job.requirements.allSatisfy(worker.models.has)
+    }
+
+    /// Why no registered worker can take job `id`'s tiles: the renderer nobody offers, or the models no worker
+    /// offering the renderer has (fewest missing first). Nil when some worker could, or the job is unknown.
+    public func unmetNeeds(of id: String) -> (renderer: String?, models: [ModelRequirement])? {
+        guard let job = jobs[id] else { return nil }
+        let offering = workers.values.filter { $0.renderers.contains(job.renderer) }
+        guard !offering.isEmpty else { return (job.renderer, []) }
+        let missing = offering.map { $0.models.missing(job.requirements) }
+        guard let fewest = missing.min(by: { $0.count < $1.count }), !fewest.isEmpty else { return nil }
+        return (nil, fewest)
     }
 
     // MARK: Outcomes

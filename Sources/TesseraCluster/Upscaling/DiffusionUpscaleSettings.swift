@@ -90,10 +90,10 @@ public struct DiffusionUpscaleSettings: Codable, Sendable, Equatable {
     }
 
     /// `wavelet`, `adain` or `none`, in any letter case; the error names `color_fix`.
-    public static func parseColorFix(_ name: String) throws -> ColorFix {
+    public static func parseColorFix(_ name: String, field: String = "color_fix") throws -> ColorFix {
         guard let fix = ColorFix.allCases.first(where: { $0.rawValue.lowercased() == name.lowercased() }) else {
             throw ClusterError.invalidParameter(
-                field: "color_fix", reason: "must be one of wavelet, adain, none, got \"\(name)\"")
+                field: field, reason: "must be one of wavelet, adain, none, got \"\(name)\"")
         }
         return fix
     }

@@ -24,7 +24,7 @@ public final class ESRGANModelStore: Sendable {
     /// Names this store can serve, lower-cased as job specs carry upscaler names: the file stems
     /// in the models folder plus the preloaded names.
     public var modelNames: [String] {
-        var names = preloaded.map { $0.lowercased() }
+        var names = preloaded.map { ModelLibrary.modelName(ofFile: $0).lowercased() }
         for path in files() {
             names.append(URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent.lowercased())
         }
@@ -58,7 +58,9 @@ public final class ESRGANModelStore: Sendable {
             guard fm.fileExists(atPath: trimmed) else { throw TileRenderError.modelNotFound("upscaler \"\(name)\": no such file") }
             return URL(fileURLWithPath: trimmed).standardizedFileURL.path
         }
-        if let preloadedPath = preloaded.first(where: { $0.lowercased() == trimmed.lowercased() && $0.contains("/") }) {
+        if let preloadedPath = preloaded.first(where: {
+            $0.contains("/") && ModelLibrary.modelName(ofFile: $0).lowercased() == trimmed.lowercased()
+        }) {
             return URL(fileURLWithPath: preloadedPath).standardizedFileURL.path
         }
         guard let library else {
@@ -77,7 +79,7 @@ public final class ESRGANModelStore: Sendable {
     /// Model files in the upscaler folders, sorted, so every worker picks the same one for a name.
     private func files() -> [String] {
         guard let library else { return [] }
-        var found: [String] = []
+        var found: [String] = library.files[.upscaler] ?? []
         for folder in library.folders(for: .upscaler) {
             guard let walker = FileManager.default.enumerator(atPath: folder) else { continue }
             while let relative = walker.nextObject() as? String {

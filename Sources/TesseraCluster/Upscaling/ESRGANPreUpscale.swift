@@ -33,7 +33,7 @@ public enum ESRGANPreUpscale {
     /// One model store per models folder, so a worker loads each model once across renderers and jobs.
     static func store(for library: ModelLibrary?) throws -> ESRGANModelStore {
         try stores.withLock { cache in
-            let key = library?.root ?? ""
+            let key = (library?.root ?? "") + "\n" + (library?.files[.upscaler] ?? []).joined(separator: "\n")
             if let store = cache[key] { return store }
             let store = try ESRGANModelStore(library: library)
             cache[key] = store

@@ -8,18 +8,22 @@ import TesseraPipelines
 /// The worker advertises every model it has as an upscaler name, so the coordinator only sends
 /// it jobs for models it can load.
 public struct ESRGANTileRenderer: WorkerTileRenderer {
-    public let store: ESRGANModelStore
-    public let names: [String]
+    /// The renderer name of every ESRGAN-family upscale job; which model a job needs is a model requirement.
+    public static let rendererName = "esrgan"
 
-    /// `library`: the models folder; `preload`: model paths or names loaded at start-up.
+    public let store: ESRGANModelStore
+    public let models: [AdvertisedModel]
+
+    /// `library`: the models folder (and single files); `preload`: model paths or names loaded at start-up.
     public init(library: ModelLibrary?, preload: [String] = []) throws {
         store = try ESRGANPreUpscale.store(for: library)
         for model in preload { _ = try store.network(named: model) }
         let available = store.modelNames
-        names = available + preload.map { $0.lowercased() }.filter { !available.contains($0) }
+        let extra = preload.map { ModelLibrary.modelName(ofFile: $0).lowercased() }.filter { !available.contains($0) }
+        models = (available + extra).map { AdvertisedModel(kind: .upscaler, name: $0) }
     }
 
-    public var models: [(name: String, hash: String)] { names.map { ($0, "") } }
+    public var names: [String] { [Self.rendererName] }
 
     public func render(_ work: TileWork, progress: TileProgressReporter) throws -> RGBAImage {
         guard work.source.width == work.plan.sourceWidth, work.source.height == work.plan.sourceHeight,

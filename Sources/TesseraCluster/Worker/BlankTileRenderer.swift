@@ -5,7 +5,7 @@ import TesseraImaging
 public struct BlankTileRenderer: WorkerTileRenderer {
     public init() {}
     public var names: [String] { ClassicalUpscaler.names }
-    public var models: [(name: String, hash: String)] { [] }
+    public var models: [AdvertisedModel] { [] }
     public func render(_ work: TileWork, progress: TileProgressReporter) throws -> RGBAImage {
         let rect = work.renderRect
         return RGBAImage(width: rect.width, height: rect.height, fill: (0, 0, 0, 0))

@@ -5,7 +5,7 @@ public struct ClassicalTileRenderer: WorkerTileRenderer {
     public init() {}
 
     public var names: [String] { ClassicalUpscaler.names }
-    public var models: [(name: String, hash: String)] { [] }
+    public var models: [AdvertisedModel] { [] }
 
     public func render(_ work: TileWork, progress: TileProgressReporter) throws -> RGBAImage {
         guard ClassicalUpscaler.filter(named: work.plan.spec.upscaler) != nil else {

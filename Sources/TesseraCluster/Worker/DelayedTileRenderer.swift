@@ -18,7 +18,7 @@ public struct DelayedTileRenderer: WorkerTileRenderer {
     }
 
     public var names: [String] { inner.names }
-    public var models: [(name: String, hash: String)] { inner.models }
+    public var models: [AdvertisedModel] { inner.models }
 
     public func render(_ work: TileWork, progress: TileProgressReporter) throws -> RGBAImage {
         let steps = max(1, delayMilliseconds / 100)

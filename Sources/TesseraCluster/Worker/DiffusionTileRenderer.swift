@@ -14,32 +14,32 @@ public final class DiffusionTileRenderer: WorkerTileRenderer {
     /// Where model names are looked up; nil = only paths work.
     public let library: ModelLibrary?
     private let pipelines = Mutex<[String: StableDiffusionPipeline]>([:])
-    private let advertised = Mutex<[ModelInfoEntry]>([])
-
-    struct ModelInfoEntry: Sendable {
-        var name: String
-        var hash: String
-    }
+    public let models: [AdvertisedModel]
 
     /// `preload`: checkpoints (paths or names) loaded now, so a bad model fails at start-up rather than at the
-    /// first tile, and advertised in `models`.
+    /// first tile; they are advertised with their hash. Every checkpoint, ControlNet, LoRA and VAE of `library` is
+    /// advertised by name (hashing every file up front would cost minutes).
     public init(library: ModelLibrary? = nil, preload: [String] = []) throws {
         self.library = library
-        var entries: [ModelInfoEntry] = []
+        var entries: [AdvertisedModel] = []
+        var pipelinesByPath: [String: StableDiffusionPipeline] = [:]
         for checkpoint in preload {
-            let pipeline = try Self.throwingTileErrors { try self.pipeline(for: checkpoint) }
-            entries.append(ModelInfoEntry(name: pipeline.model.name, hash: pipeline.model.autoV2Hash ?? ""))
+            let path = try Self.resolve(checkpoint, kind: .checkpoint, label: "checkpoint", library: library)
+            let pipeline = try Self.throwingTileErrors { try Self.loadPipeline(checkpoint, path: path, library: library) }
+            pipelinesByPath[path] = pipeline
+            entries.append(AdvertisedModel(kind: .checkpoint, name: pipeline.model.name, hash: pipeline.model.autoV2Hash ?? ""))
         }
-        // Checkpoints in the models folder are advertised by name; hashing every file up front would cost minutes.
-        let known = Set(entries.map(\.name))
-        for name in Self.checkpointNames(in: library) where !known.contains(name) {
-            entries.append(ModelInfoEntry(name: name, hash: ""))
+        let preloadedNames = Set(entries.map(\.name))
+        for kind in [ModelLibrary.Kind.checkpoint, .controlNet, .lora, .vae] {
+            for name in library?.modelNames(of: kind) ?? [] where kind != .checkpoint || !preloadedNames.contains(name) {
+                entries.append(AdvertisedModel(kind: kind, name: name))
+            }
         }
-        advertised.withLock { $0 = entries }
+        models = entries
+        pipelines.withLock { $0 = pipelinesByPath }
     }
 
     public var names: [String] { [DiffusionUpscaleSettings.rendererName] }
-    public var models: [(name: String, hash: String)] { advertised.withLock { $0.map { ($0.name, $0.hash) } } }
 
     public func render(_ work: TileWork, progress: TileProgressReporter) throws -> RGBAImage {
         guard let settings = work.plan.spec.diffusion else {
@@ -128,18 +128,26 @@ public final class DiffusionTileRenderer: WorkerTileRenderer {
         let path = try resolve(checkpoint, kind: .checkpoint, label: "checkpoint")
         return try pipelines.withLock { cache -> StableDiffusionPipeline in
             if let cached = cache[path] { return cached }
-            let model: StableDiffusionModel
-            do { model = try StableDiffusionModel(path: path) } catch {
-                throw TileRenderError.invalidParameters("checkpoint \"\(checkpoint)\" (\(path)) cannot be loaded: \(error)")
-            }
-            let pipeline = StableDiffusionPipeline(model: model, library: library)
+            let pipeline = try Self.loadPipeline(checkpoint, path: path, library: library)
             cache[path] = pipeline
             return pipeline
         }
     }
 
-    /// A model's path on this worker; a missing model is a fatal error naming it.
+    private static func loadPipeline(_ checkpoint: String, path: String, library: ModelLibrary?) throws -> StableDiffusionPipeline {
+        let model: StableDiffusionModel
+        do { model = try StableDiffusionModel(path: path) } catch {
+            throw TileRenderError.invalidParameters("checkpoint \"\(checkpoint)\" (\(path)) cannot be loaded: \(error)")
+        }
+        return StableDiffusionPipeline(model: model, library: library)
+    }
+
+    /// A model's path on this worker; a missing model is an error naming it.
     func resolve(_ name: String, kind: ModelLibrary.Kind, label: String) throws -> String {
+        try Self.resolve(name, kind: kind, label: label, library: library)
+    }
+
+    static func resolve(_ name: String, kind: ModelLibrary.Kind, label: String, library: ModelLibrary?) throws -> String {
         let fm = FileManager.default
         if name.contains("/") || fm.fileExists(atPath: name) {
             guard fm.fileExists(atPath: name) else {
@@ -165,20 +173,5 @@ public final class DiffusionTileRenderer: WorkerTileRenderer {
         } catch {
             throw TileRenderError.failed("\(error)")
         }
-    }
-
-    static func checkpointNames(in library: ModelLibrary?) -> [String] {
-        guard let library else { return [] }
-        var names: [String] = []
-        for folder in library.folders(for: .checkpoint) {
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-            for file in files.sorted() {
-                let url = URL(fileURLWithPath: file)
-                if ModelLibrary.modelExtensions.contains(url.pathExtension.lowercased()) {
-                    names.append(url.deletingPathExtension().lastPathComponent)
-                }
-            }
-        }
-        return names
     }
 }

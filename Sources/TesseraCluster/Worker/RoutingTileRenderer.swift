@@ -12,10 +12,13 @@ public struct RoutingTileRenderer: WorkerTileRenderer {
         return renderers.flatMap(\.names).filter { seen.insert($0).inserted }
     }
 
-    public var models: [(name: String, hash: String)] { renderers.flatMap(\.models) }
+    public var models: [AdvertisedModel] {
+        var seen = Set<AdvertisedModel>()
+        return renderers.flatMap(\.models).filter { seen.insert($0).inserted }
+    }
 
     public func render(_ work: TileWork, progress: TileProgressReporter) throws -> RGBAImage {
-        let name = work.latentStage == nil ? work.plan.spec.upscaler : LatentTileRenderer.rendererName
+        let name = work.latentStage == nil ? work.plan.spec.tileRendererName : LatentTileRenderer.rendererName
         guard let renderer = renderers.first(where: { $0.names.contains(name) }) else {
             throw TileRenderError.invalidParameters(
                 "no renderer \"\(name)\" on this worker (available: \(names.joined(separator: ", ")))")

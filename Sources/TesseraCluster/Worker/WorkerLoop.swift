@@ -124,7 +124,7 @@ final class WorkerLoop {
         lastHello = monotonicNow()
         let hello = Hello(
             workerID: options.workerId, software: TesseraVersion.current, threads: UInt16(clamping: options.threads),
-            renderers: worker.renderer.names, models: worker.renderer.models.map { ModelInfo(name: $0.name, hash: $0.hash) })
+            renderers: worker.renderer.names, models: worker.renderer.models.map(\.wire))
         send(.hello(hello))
     }
 
@@ -253,7 +253,7 @@ final class WorkerLoop {
             refuse(.invalidParameters, retryable: false, "\(error)", giveBackCredit: true)
             return
         }
-        let rendererName = latentStage == nil ? plan.spec.upscaler : LatentTileRenderer.rendererName
+        let rendererName = latentStage == nil ? plan.spec.tileRendererName : LatentTileRenderer.rendererName
         guard worker.renderer.names.contains(rendererName) else {
             refuse(.rendererUnavailable, retryable: true, "no renderer \"\(rendererName)\" here", giveBackCredit: true)
             return

@@ -54,7 +54,7 @@ public final class TileProgressReporter: Sendable {
     public func cancel() { cancelled.store(true, ordering: .relaxed) }
 }
 
-/// Why a tile could not be rendered. Fatal errors fail the whole job at once (bad parameters, missing model);
+/// Why a tile could not be rendered. Fatal errors fail the whole job at once (bad parameters);
 /// retryable ones send the tile to another worker.
 public enum TileRenderError: Error, CustomStringConvertible, Sendable, Equatable {
     case invalidParameters(String)
@@ -62,10 +62,12 @@ public enum TileRenderError: Error, CustomStringConvertible, Sendable, Equatable
     case failed(String)
     case cancelled
 
+    /// A missing model is not fatal: another worker may have it (the coordinator routes by advertised models, but a
+    /// path can exist on one machine and not another); the tile's attempt limit still ends a job nobody can render.
     public var isFatal: Bool {
         switch self {
-        case .invalidParameters, .modelNotFound: return true
-        case .failed, .cancelled: return false
+        case .invalidParameters: return true
+        case .modelNotFound, .failed, .cancelled: return false
         }
     }
 
@@ -87,8 +89,9 @@ public enum TileRenderError: Error, CustomStringConvertible, Sendable, Equatable
 public protocol WorkerTileRenderer: Sendable {
     /// Upscaler names this renderer serves (advertised to the coordinator in HELLO).
     var names: [String] { get }
-    /// Models this renderer can use (name, hash); empty for classical renderers.
-    var models: [(name: String, hash: String)] { get }
+    /// Models this renderer can use, advertised in HELLO so the coordinator only sends tiles whose models are here;
+    /// empty for classical renderers.
+    var models: [AdvertisedModel] { get }
     /// Renders `work.renderRect` of the output. Must be deterministic: the same work gives the same pixels.
     func render(_ work: TileWork, progress: TileProgressReporter) throws -> RGBAImage
 }
