@@ -66,7 +66,7 @@ struct GenerationOptions: ParsableArguments {
     /// The request: A1111 defaults, then `--params-from`, then the flags given.
     func request(mode: GenerationRequest.Mode) throws -> (GenerationRequest, GenerationParameters?) {
         var request = GenerationRequest()
-        request.sampler = "DPM++ 2M"
+        request.sampler = GenerationRequest.uiDefaultSampler
         var recorded: GenerationParameters?
         if let paramsFrom {
             do { recorded = try GenerationInfotext.read(fromPNG: paramsFrom) } catch { throw CommandFailure("--params-from: \(error)") }

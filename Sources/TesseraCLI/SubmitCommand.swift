@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import TesseraCluster
 
-/// `tessera submit JOB.toml` or `tessera submit IN.png --scale 2 …`: queues a job and prints its id.
+/// `tessera submit JOB.toml` or `tessera submit IN.png --scale 2 …`: queues a job and prints its id (a generation
+/// file with `batch_size · n_iter` > 1: one job per image, one id per line).
 struct SubmitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit",
@@ -12,7 +13,7 @@ struct SubmitCommand: ParsableCommand {
             the coordinator needs no access to the client's files. Flags override the job file's values.
             """)
 
-    @Argument(help: "A job file (.toml) or the PNG to upscale.")
+    @Argument(help: "A job file (.toml: an upscale, or a [generation] txt2img/img2img/inpaint job) or the PNG to upscale.")
     var source: String
 
     @OptionGroup var job: JobOptions
@@ -20,25 +21,31 @@ struct SubmitCommand: ParsableCommand {
     @OptionGroup var tiledDiffusion: TiledDiffusionOptions
 
     func run() throws {
-        let input: String
-        let base: UpscaleJobSpec
+        var input: String?
+        var specs: [UpscaleJobSpec]
         var maskPath: String? = nil
         if source.lowercased().hasSuffix(".toml") {
             let file = try JobFile.load(path: source)
             input = file.input
-            base = file.spec
+            specs = try file.jobs()
             maskPath = file.mask
         } else {
             input = source
-            base = UpscaleJobSpec()
+            specs = [UpscaleJobSpec()]
         }
-        let spec = try tiledDiffusion.apply(to: try job.spec(over: base))
-        guard let png = FileManager.default.contents(atPath: input) else {
-            throw CommandFailure("\(input): cannot read the input image")
+        specs = try specs.map { try tiledDiffusion.apply(to: try job.spec(over: $0)) }
+        let png = try input.map { path -> Data in
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw CommandFailure("\(path): cannot read the input image")
+            }
+            return data
         }
-        let id = try endpoint.client().submit(
-            png: png, spec: spec, sourceName: URL(fileURLWithPath: input).lastPathComponent,
-            mask: try job.maskData(orFrom: maskPath))
-        print(id)
+        let mask = try job.maskData(orFrom: maskPath)
+        let client = try endpoint.client()
+        // One id per line: a generation file's batch is one job per image.
+        for spec in specs {
+            print(try client.submit(
+                png: png, spec: spec, sourceName: input.map { URL(fileURLWithPath: $0).lastPathComponent }, mask: mask))
+        }
     }
 }

@@ -118,8 +118,11 @@ public struct ControlNetUnit: Sendable, Equatable {
         !(fraction < guidanceStart || fraction > guidanceEnd)
     }
 
-    /// The extension's infotext value for this unit (`ControlNet i`).
+    /// The extension's infotext value for this unit (`ControlNet i`). A model given as a path is
+    /// recorded by its name (file stem), as A1111 names models, so the text does not depend on
+    /// where the machine that rendered it keeps its files.
     public var infotextValue: String {
+        let model = self.model.contains("/") ? ModelLibrary.modelName(ofFile: self.model) : self.model
         // The extension cannot split a value holding its separators back out, so it writes such
         // a unit as an empty string.
         if [module, model].contains(where: { $0.contains(",") || $0.contains(":") }) { return "" }

@@ -76,6 +76,10 @@ public struct GenerationRequest: Sendable, Equatable {
 
     public init() {}
 
+    /// The "Sampling method" A1111's UI starts with (its first listed sampler); the CLI and job files default to
+    /// it, while `sampler`'s own default is the API's.
+    public static let uiDefaultSampler = "DPM++ 2M"
+
     /// Images the job makes: `batch_size · n_iter`.
     public var imageCount: Int { batchSize * batchCount }
 

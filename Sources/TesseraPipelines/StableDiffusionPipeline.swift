@@ -60,8 +60,7 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         let latentShape = [model.unet.configuration.outChannels, height / 8, width / 8]
 
         let plan = try PromptPlan(prompt: request.prompt, negativePrompt: request.negativePrompt, steps: request.steps)
-        // A1111's "SD VAE" values "Automatic" and "None" both mean the checkpoint's own VAE here.
-        let vae = try request.vae.flatMap { ["Automatic", "None", ""].contains($0) ? nil : $0 }.map(loadVAE)
+        let vae = try request.vae.flatMap { VAESelection.meansCheckpointVAE($0) ? nil : $0 }.map(loadVAE)
         let loras = try LoRAActivation.activate(plan.loras, library: library, model: model)
         defer { loras.restore() }
 

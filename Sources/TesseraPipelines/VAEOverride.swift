@@ -13,6 +13,12 @@ struct LoadedVAE: @unchecked Sendable {
     var infotext: (name: String, hash: String?) { (name, hash) }
 }
 
+/// A1111's "SD VAE" values that keep the checkpoint's own VAE.
+public enum VAESelection {
+    /// "Automatic" and "None" (and an empty value) both mean the checkpoint's own VAE here.
+    public static func meansCheckpointVAE(_ value: String) -> Bool { ["Automatic", "None", ""].contains(value) }
+}
+
 extension StableDiffusionPipeline {
     /// Loads (once per path) the VAE named `nameOrPath`: an existing file, or a name looked up
     /// in the library's VAE folders (`models/VAE`, ComfyUI `vae`). LDM, `first_stage_model.`-

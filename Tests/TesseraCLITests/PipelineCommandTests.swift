@@ -69,12 +69,17 @@ final class PipelineCommandTests: XCTestCase {
                      "-o", first])
         let text = try parameters(first)
         XCTAssertTrue(text.contains("Denoising strength: 0.5"), text)
-        // The unit is recorded as given (its resize mode is the API default), as the extension does.
-        XCTAssertTrue(text.contains(#"ControlNet 0: "Module: tile_resample, Model: \#(controlNet), Weight: 0.8, Resize Mode: Crop and Resize"#), text)
+        // The unit is recorded with its model's A1111 name, not the path it was given by (its resize mode is the
+        // API default), as the extension does.
+        XCTAssertTrue(text.contains(#"ControlNet 0: "Module: tile_resample, Model: controlnet_ldm_fp16, Weight: 0.8, Resize Mode: Crop and Resize"#), text)
         XCTAssertTrue(text.contains("Guidance Start: 0.0, Guidance End: 0.5, Pixel Perfect: False, Control Mode: Balanced\""), text)
 
-        // Only the init image and the checkpoint are given again: the unit comes from the PNG.
-        try tessera(["img2img", "--init-image", initImage, "--params-from", first, "--checkpoint", checkpoint, "-o", rerun])
+        // Only the init image, the checkpoint and a models folder holding the ControlNet are given again: the unit
+        // comes from the PNG, its model is found by name.
+        let models = dir + "/webui"
+        try FileManager.default.createDirectory(atPath: models + "/models/ControlNet", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: models + "/models/ControlNet/controlnet_ldm_fp16.safetensors", withDestinationPath: controlNet)
+        try tessera(["img2img", "--init-image", initImage, "--params-from", first, "--models-dir", models, "--checkpoint", checkpoint, "-o", rerun])
         XCTAssertEqual(try parameters(rerun), text)
         XCTAssertEqual(try bytes(rerun), try bytes(first))
     }

@@ -42,11 +42,12 @@ public final class ClusterClient {
     // MARK: Requests
 
     /// Submits a job; returns its id. PNGs larger than `SubmitDocument.inlineLimit` are uploaded in chunks first.
-    /// `mask`: the PNG of an inpaint job's mask (white = repaint, output size), sent inside SUBMIT.
-    public func submit(png: Data, spec: UpscaleJobSpec, sourceName: String? = nil, mask: Data? = nil) throws -> String {
+    /// `png` is nil only for a txt2img generation job. `mask`: the PNG of an inpaint job's mask (white = repaint;
+    /// output size for upscale inpainting, init image size for a generation job), sent inside SUBMIT.
+    public func submit(png: Data?, spec: UpscaleJobSpec, sourceName: String? = nil, mask: Data? = nil) throws -> String {
         var document = SubmitDocument(job: spec, sourceName: sourceName)
         var payloads: [Payload] = []
-        if png.count > inlineLimit {
+        if let png, png.count > inlineLimit {
             let uploadID = "u\(UInt64.random(in: 0..<UInt64.max))"
             var offset = 0
             while offset < png.count {
@@ -59,7 +60,7 @@ public final class ClusterClient {
                 offset = end
             }
             document.uploadId = uploadID
-        } else {
+        } else if let png {
             payloads = [.opaque(.initImage, bytes: png)]
         }
         if let mask { payloads.append(.opaque(.mask, bytes: mask)) }

@@ -5,7 +5,7 @@ import TesseraWire
 
 /// Causal (USDU / seams fix) tiles: a tile is dispatched once its dependencies are durable, with the canvas it redraws
 /// (the base image plus its dependencies' results, in index order) as a `canvas` payload. Inpaint tiles get their
-/// mask excerpt as a `mask` payload.
+/// mask excerpt as a `mask` payload (a generation inpaint job's tile the whole mask).
 extension CoordinatorLoop {
     /// The payloads tile `index` needs besides the source; nil when building them failed the job.
     func extraTilePayloads(for index: Int, job: inout ActiveJob) -> [Payload]? {
@@ -14,7 +14,10 @@ extension CoordinatorLoop {
             guard let canvas = causalCanvas(for: index, job: &job) else { return nil }
             payloads.append(canvas)
         }
-        if let mask = job.inpaintMask {
+        if let mask = job.inpaintMask, job.plan.spec.generation != nil {
+            // A generation job's one tile is the whole image: the pipeline reads the whole mask.
+            payloads.append(.image(.mask, format: .gray8, width: mask.width, height: mask.height, pixels: Data(mask.pixels)))
+        } else if let mask = job.inpaintMask {
             let tile = job.plan.tilePlan.tiles[index]
             let window = InpaintTiles.maskWindow(of: tile, plan: job.plan.tilePlan, maskBlur: job.plan.spec.maskBlur)
             guard let excerpt = try? mask.cropped(to: window) else {

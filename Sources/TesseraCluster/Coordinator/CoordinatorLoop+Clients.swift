@@ -78,7 +78,7 @@ extension CoordinatorLoop {
                 throw ClusterError.invalidParameter(field: "job", reason: "\(error)")
             }
         }
-        let png: Data
+        let png: Data?
         if let uploadId = document.uploadId {
             guard let upload = uploads.removeValue(forKey: uploadId) else {
                 throw ClusterError.invalidParameter(field: "upload_id", reason: "no upload \(uploadId) in progress")
@@ -90,20 +90,32 @@ extension CoordinatorLoop {
             png = upload.data
         } else if let payload = submit.payloads.first(where: { $0.role == .initImage }) {
             png = payload.bytes
+        } else if document.job.generation != nil {
+            png = nil  // txt2img; any other mode is refused below, naming what is missing
         } else {
             throw ClusterError.invalidParameter(field: "image", reason: "the job carries no source image")
         }
         // "tile" names whichever Tile ControlNet the connected workers have; fixed now so every tile uses the same.
         document.job = try TileControlNetShorthand.resolve(document.job, available: workers.values.flatMap { $0.models.names(of: .controlNet) })
-        let name = document.sourceName ?? "source image"
-        let image: PNGImage
-        do {
-            image = try PNGImage.read(data: [UInt8](png), name: name)
-        } catch {
-            throw ClusterError.invalidParameter(field: "image", reason: "\(error)")
+        let name = document.sourceName ?? (png == nil ? "txt2img canvas" : "source image")
+        var image: RGBAImage? = nil
+        if let png {
+            do {
+                image = try PNGImage.read(data: [UInt8](png), name: name).rgba8
+            } catch {
+                throw ClusterError.invalidParameter(field: "image", reason: "\(error)")
+            }
         }
-        let plan = try UpscalePlan(spec: document.job, sourceWidth: image.width, sourceHeight: image.height)
         let maskPNG = submit.payloads.first(where: { $0.role == .mask })?.bytes
+        var generation: GenerationJobs.Prepared? = nil
+        if let settings = document.job.generation {
+            let prepared = try GenerationJobs.prepare(settings, source: image, maskPNG: maskPNG)
+            document.job.generation = prepared.settings
+            image = prepared.source
+            generation = prepared
+        }
+        guard let image else { throw ClusterError.invalidParameter(field: "image", reason: "the job carries no source image") }
+        let plan = try UpscalePlan(spec: document.job, sourceWidth: image.width, sourceHeight: image.height)
         var inpaint: (mask: GreyImage, affected: [Int])? = nil
         if document.job.inpaint {
             guard let maskPNG else {
@@ -111,13 +123,18 @@ extension CoordinatorLoop {
             }
             let mask = try InpaintJobs.decodeMask(maskPNG)
             inpaint = (mask, try InpaintTiles.affected(plan: plan.tilePlan, mask: mask, maskBlur: document.job.maskBlur))
-        } else if maskPNG != nil {
+        } else if maskPNG != nil, generation == nil {
             throw ClusterError.invalidParameter(field: "mask", reason: "given, but the job is not an inpaint job (inpaint = true)")
         }
         let id = newJobId()
         let folder = JobFolder(stateDir: config.stateDir, jobId: id)
         try folder.create()
-        try AtomicFile.write([UInt8](png), to: folder.sourcePath)
+        if let png {
+            try AtomicFile.write([UInt8](png), to: folder.sourcePath)
+        } else {
+            try image.writePNG(to: folder.sourcePath + ".tmp")
+            try AtomicFile.commit(temporaryPath: folder.sourcePath + ".tmp", to: folder.sourcePath)
+        }
         if let maskPNG { try AtomicFile.write([UInt8](maskPNG), to: folder.maskPath) }
         let stored = try store.insertJob(
             id: id, spec: document.job, sourceWidth: image.width, sourceHeight: image.height,
@@ -130,7 +147,8 @@ extension CoordinatorLoop {
                 dependencies: plan.dependencyMap, requirements: document.job.modelRequirements)
         }
         active[id] = ActiveJob(
-            stored: stored, plan: plan, folder: folder, sourcePixels: Data(image.rgba8.pixels), inpaintMask: inpaint?.mask)
+            stored: stored, plan: plan, folder: folder, sourcePixels: Data(image.pixels),
+            inpaintMask: inpaint?.mask ?? generation?.mask)
         startLatentDiffusion(id)
         if let inpaint, inpaint.affected.isEmpty { startAssembly(id) }
         logger.info(

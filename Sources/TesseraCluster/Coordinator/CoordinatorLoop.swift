@@ -132,8 +132,10 @@ final class CoordinatorLoop {
             for tile in try store.tiles(of: job.id) {
                 failures[tile.index] = tile.failures
                 guard tile.state == .done else { continue }
+                // A generation image also needs its parameters text, written just before the tile.
                 if let file = try? TileResultFile.load(folder.tilePath(tile.index)),
-                    hex64(file.checksum) == tile.checksum
+                    hex64(file.checksum) == tile.checksum,
+                    job.spec.generation == nil || FileManager.default.fileExists(atPath: folder.parametersPath(tile.index))
                 {
                     done.insert(tile.index)
                 } else {
@@ -148,7 +150,12 @@ final class CoordinatorLoop {
                 continue
             }
             var inpaintMask: GreyImage? = nil
-            if job.spec.inpaint {
+            if job.spec.generation?.mode == .inpaint {
+                do { inpaintMask = try InpaintJobs.loadMask(folder: folder) } catch {
+                    try store.setJobState(job.id, .failed, error: "cannot read the mask after restart: \(error)", now: wallNow())
+                    continue
+                }
+            } else if job.spec.inpaint {
                 // Tiles the mask does not reach are never rendered: they count as done.
                 do {
                     let mask = try InpaintJobs.loadMask(folder: folder)
@@ -362,6 +369,18 @@ final class CoordinatorLoop {
             _ = failTile(key, worker: worker, fatal: false, reason: "result has the wrong size or format")
             return
         }
+        var companions: [(path: String, bytes: [UInt8])] = []
+        if job.plan.spec.generation != nil {
+            guard result.payloads.count == 2, result.payloads[1].format == .opaque,
+                let text = String(bytes: result.payloads[1].bytes, encoding: .utf8), !text.isEmpty
+            else {
+                counters.drop("bad_result")
+                logger.warning("worker \(worker.id) sent a generation result for \(key) without its parameters text")
+                _ = failTile(key, worker: worker, fatal: false, reason: "generation result carries no parameters text")
+                return
+            }
+            companions.append((job.folder.parametersPath(key.index), Array(text.utf8)))
+        }
         let pixels = [UInt8](payload.bytes)
         let file = TileResultFile(x: rect.x, y: rect.y, width: rect.width, height: rect.height, pixels: pixels)
         if scheduler.isDone(key) {
@@ -379,7 +398,7 @@ final class CoordinatorLoop {
         previewTileFinished(key, job: job, file: file, workerId: worker.id)
         tileWriter.submit(TileWriteQueue.Request(
             key: key, path: job.folder.tilePath(key.index), bytes: file.encoded(), checksum: checksum,
-            workerId: worker.id, attemptRowId: outcome.endedLease?.attemptRowId))
+            workerId: worker.id, attemptRowId: outcome.endedLease?.attemptRowId, companions: companions))
     }
 
     /// Marks tiles whose files are now durable as done (in one store transaction with the rest of the iteration),

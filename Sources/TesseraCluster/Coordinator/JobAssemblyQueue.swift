@@ -32,6 +32,7 @@ public enum JobOutputWriter {
     /// Returns the size in bytes of the written `output.png`.
     public static func write(plan: UpscalePlan, folder: JobFolder) throws(ClusterError) -> Int {
         do {
+            if plan.spec.generation != nil { return try GenerationJobs.writeOutput(plan: plan, folder: folder) }
             let source = try PNGImage.read(path: folder.sourcePath).rgba8
             let sourceIsOpaque = source.isOpaque
             let temp = folder.outputPath + ".tmp"

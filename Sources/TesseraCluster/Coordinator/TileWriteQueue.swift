@@ -15,6 +15,9 @@ final class TileWriteQueue: Sendable {
         var checksum: UInt64
         var workerId: String
         var attemptRowId: Int64?
+        /// Files that belong to the tile (a generation image's parameters text), made durable before the tile
+        /// itself so a tile on disk always has them.
+        var companions: [(path: String, bytes: [UInt8])] = []
     }
 
     private let pending = Mutex<[Request]>([])
@@ -63,7 +66,10 @@ final class TileWriteQueue: Sendable {
                 continue
             }
             var failure: ClusterError?
-            do { try AtomicFile.write(request.bytes, to: request.path) } catch {
+            do {
+                for companion in request.companions { try AtomicFile.write(companion.bytes, to: companion.path) }
+                try AtomicFile.write(request.bytes, to: request.path)
+            } catch {
                 failure = (error as? ClusterError) ?? .storeFailure("\(error)")
             }
             finished.withLock { $0.append((request, failure)) }

@@ -41,6 +41,9 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
     public var seamsFixMaskBlur: Int
     /// "Only masked" padding of the band pass and half-tile jobs (intersection jobs use 0, as USDU does).
     public var seamsFixPadding: Int
+    /// A txt2img / img2img / inpaint job instead of an upscale: set exactly when `upscaler` is
+    /// `GenerationJobSettings.rendererName`; the tile settings are then unused (the job is one tile, the image).
+    public var generation: GenerationJobSettings? = nil
     /// Inpaint job: the job comes with a mask (white = repaint, output size) blurred with `mask_blur`; only tiles
     /// whose context meets the blurred mask are redrawn, every other pixel is the pre-upscaled source unchanged.
     public var inpaint: Bool
@@ -90,7 +93,7 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
         case seamsFixDenoise = "seams_fix_denoise"
         case seamsFixMaskBlur = "seams_fix_mask_blur"
         case seamsFixPadding = "seams_fix_padding"
-        case inpaint
+        case inpaint, generation
     }
 
     public init(from decoder: Decoder) throws {
@@ -125,6 +128,14 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
         seamsFixMaskBlur = try c.decodeIfPresent(Int.self, forKey: .seamsFixMaskBlur) ?? d.seamsFixMaskBlur
         seamsFixPadding = try c.decodeIfPresent(Int.self, forKey: .seamsFixPadding) ?? d.seamsFixPadding
         inpaint = try c.decodeIfPresent(Bool.self, forKey: .inpaint) ?? d.inpaint
+        generation = try c.decodeIfPresent(GenerationJobSettings.self, forKey: .generation)
+    }
+
+    /// A generation job for `settings` (priority as given).
+    public static func generation(_ settings: GenerationJobSettings, priority: Int = defaultPriority) -> UpscaleJobSpec {
+        var spec = UpscaleJobSpec(upscaler: GenerationJobSettings.rendererName, priority: priority)
+        spec.generation = settings
+        return spec
     }
 
     /// True when tiles depend on earlier tiles' output (USDU redraw or any seams fix pass), so they are dispatched in
@@ -142,8 +153,9 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
     }
 
     /// Output size for a source of `sourceWidth` × `sourceHeight`: the explicit size when given, else source × scale
-    /// rounded down (A1111's `int(w * scale)`).
+    /// rounded down (A1111's `int(w * scale)`); a generation job's own size.
     public func targetSize(sourceWidth: Int, sourceHeight: Int) -> (width: Int, height: Int) {
+        if let generation { return generation.outputSize }
         if width > 0 && height > 0 { return (width, height) }
         if width > 0 {
             return (width, max(1, Int((Double(sourceHeight) * Double(width) / Double(sourceWidth)).rounded())))
@@ -173,6 +185,10 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
             throw bad("feather", "must be even, at most 2 × padding (\(2 * padding)) and below tile_width, got \(f)")
         }
         guard (0...100).contains(priority) else { throw bad("priority", "must be in 0...100, got \(priority)") }
+        if upscaler == GenerationJobSettings.rendererName || generation != nil {
+            try validateGeneration()
+            return
+        }
         if let tiledDiffusion {
             guard diffusion != nil else { throw bad("tiled_diffusion", "needs the job's [diffusion] settings") }
             _ = try tiledDiffusion.settings()
@@ -217,6 +233,33 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
             try diffusion.validate()
         } else if diffusion != nil {
             throw bad("diffusion", "settings need upscaler \"\(DiffusionUpscaleSettings.rendererName)\", got \"\(upscaler)\"")
+        }
+    }
+
+    /// A generation job uses none of the upscale settings; giving one is a mistake worth naming.
+    private func validateGeneration() throws {
+        func bad(_ field: String, _ reason: String) -> ClusterError { .invalidParameter(field: field, reason: reason) }
+        guard let generation else {
+            throw bad("generation", "settings are required when upscaler is \"\(GenerationJobSettings.rendererName)\"")
+        }
+        guard upscaler == GenerationJobSettings.rendererName else {
+            throw bad("generation", "settings need upscaler \"\(GenerationJobSettings.rendererName)\", got \"\(upscaler)\"")
+        }
+        // Upscale settings would be silently unused: the output size is generation.width × height.
+        var upscaleSettings = self
+        upscaleSettings.generation = nil
+        upscaleSettings.upscaler = UpscaleJobSpec().upscaler
+        upscaleSettings.priority = UpscaleJobSpec.defaultPriority
+        guard upscaleSettings == UpscaleJobSpec() else {
+            throw bad("generation", "a generation job takes no upscale settings (scale, width, tiles, diffusion, inpaint, seams fix …); its size is generation.width × generation.height")
+        }
+        guard generation.batchSize == 1, generation.batchCount == 1 else {
+            throw bad("generation.batch_size", "a submitted job makes one image; split batch_size × n_iter into jobs first (tessera submit does)")
+        }
+        try generation.validate()
+        let size = generation.outputSize
+        guard size.width * size.height <= 1 << 26 else {
+            throw bad("generation.width", "\(size.width)×\(size.height) is larger than one tile can render (2^26 pixels)")
         }
     }
 }

@@ -2,11 +2,13 @@ import TesseraPipelines
 import TesseraPrompt
 
 extension UpscaleJobSpec {
-    /// The models a worker needs for this job's tiles: the checkpoint, the Tile ControlNet, an ESRGAN pre-upscaler
-    /// or upscaler, and the LoRAs the prompt's `<lora:…>` tags name (A1111 scans the positive prompt only).
+    /// The models a worker needs for this job's tiles: the checkpoint, the Tile ControlNet (a generation job's
+    /// ControlNets and VAE), an ESRGAN pre-upscaler or upscaler, and the LoRAs the prompt's `<lora:…>` tags name (A1111 scans the positive prompt only).
     public var modelRequirements: [ModelRequirement] {
         var requirements: [ModelRequirement] = []
-        if let diffusion {
+        if let generation {
+            requirements = generation.modelRequirements
+        } else if let diffusion {
             requirements.append(ModelRequirement(kind: .checkpoint, reference: diffusion.checkpoint))
             if let unit = diffusion.controlNetTile {
                 requirements.append(ModelRequirement(kind: .controlNet, reference: unit.model))
@@ -22,10 +24,12 @@ extension UpscaleJobSpec {
         return requirements.filter { seen.insert($0).inserted }
     }
 
-    /// The renderer a worker must offer for this job's pixel tiles: the classical filter, `diffusion`, or `esrgan`
+    /// The renderer a worker must offer for this job's pixel tiles: the classical filter, `diffusion`, `generate`
+    /// for a generation job, or `esrgan`
     /// for an ESRGAN-family upscaler (whose model is a requirement). Tiled-diffusion jobs' stages need
     /// `LatentTileRenderer.rendererName` instead.
     public var tileRendererName: String {
+        if generation != nil { return GenerationJobSettings.rendererName }
         if diffusion == nil, ESRGANPreUpscale.isModelName(upscaler) { return ESRGANTileRenderer.rendererName }
         return upscaler
     }

@@ -22,9 +22,13 @@ public struct UpscalePlan: Sendable, Equatable {
         }
         self.spec = spec
         do {
+            // A generation job is one tile: the whole image, no padding, nothing to blend.
+            let wholeImage = (max(size.width, size.height) + 7) / 8 * 8
             tilePlan = try TilePlanner(
                 sourceWidth: sourceWidth, sourceHeight: sourceHeight, targetWidth: size.width, targetHeight: size.height,
-                tileSize: spec.tileWidth, padding: spec.padding, feather: spec.effectiveFeather, order: spec.order
+                tileSize: spec.generation == nil ? spec.tileWidth : wholeImage,
+                padding: spec.generation == nil ? spec.padding : 0,
+                feather: spec.generation == nil ? spec.effectiveFeather : 0, order: spec.order
             ).plan()
         } catch {
             throw ClusterError.invalidParameter(field: "tiles", reason: "\(error)")

@@ -8,7 +8,7 @@ import TesseraImaging
 /// This is the documented test/benchmark option `tessera worker --render-delay-ms N`: it makes tiles take long
 /// enough that a test can kill a process mid-job, and lets the benchmark simulate renderers of a fixed duration.
 /// The pixels still come from the wrapped renderer, so results stay real.
-public struct DelayedTileRenderer: WorkerTileRenderer {
+public struct DelayedTileRenderer: GeneratingTileRenderer {
     public let inner: any WorkerTileRenderer
     public let delayMilliseconds: Int
 
@@ -21,6 +21,10 @@ public struct DelayedTileRenderer: WorkerTileRenderer {
     public var models: [AdvertisedModel] { inner.models }
 
     public func render(_ work: TileWork, progress: TileProgressReporter) throws -> RGBAImage {
+        try renderWithParameters(work, progress: progress).image
+    }
+
+    public func renderWithParameters(_ work: TileWork, progress: TileProgressReporter) throws -> RenderedTile {
         let steps = max(1, delayMilliseconds / 100)
         let stepMicros = UInt32(delayMilliseconds * 1000 / steps)
         for step in 0..<steps where delayMilliseconds > 0 {
@@ -28,6 +32,6 @@ public struct DelayedTileRenderer: WorkerTileRenderer {
             usleep(stepMicros)
             progress.report(Double(step + 1) / Double(steps + 1))
         }
-        return try inner.render(work, progress: progress)
+        return try inner.renderTile(work, progress: progress)
     }
 }

@@ -39,9 +39,12 @@ public final class DiffusionTileRenderer: WorkerTileRenderer {
         pipelines.withLock { $0 = pipelinesByPath }
     }
 
-    public var names: [String] { [DiffusionUpscaleSettings.rendererName] }
+    public var names: [String] { [DiffusionUpscaleSettings.rendererName, GenerationJobSettings.rendererName] }
 
     public func render(_ work: TileWork, progress: TileProgressReporter) throws -> RGBAImage {
+        if let generation = work.plan.spec.generation {
+            return try renderGeneration(work, settings: generation, progress: progress).image
+        }
         guard let settings = work.plan.spec.diffusion else {
             throw TileRenderError.invalidParameters("job has no diffusion settings")
         }

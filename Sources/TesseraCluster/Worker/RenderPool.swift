@@ -75,7 +75,8 @@ final class RenderPool: Sendable {
             let message: Message
             var success = false
             do {
-                let tile = try renderer.render(item.work, progress: item.reporter)
+                let rendered = try renderer.renderTile(item.work, progress: item.reporter)
+                let tile = rendered.image
                 let rect = item.work.renderRect
                 guard tile.width == rect.width, tile.height == rect.height else {
                     throw TileRenderError.failed(
@@ -85,7 +86,8 @@ final class RenderPool: Sendable {
                 message = .result(TileResult(
                     tile: item.ref, renderMilliseconds: ms,
                     payloads: [.image(.result, format: .rgba8, width: tile.width, height: tile.height,
-                        pixels: Data(tile.pixels))]))
+                        pixels: Data(tile.pixels))]
+                        + (rendered.parameters.map { [.opaque(.result, bytes: Data($0.utf8))] } ?? [])))
                 success = true
             } catch let error as TileRenderError {
                 let code: WireErrorCode
