@@ -24,11 +24,13 @@ struct SubmitCommand: ParsableCommand {
         var input: String?
         var specs: [UpscaleJobSpec]
         var maskPath: String? = nil
+        var hintPaths: [String] = []
         if source.lowercased().hasSuffix(".toml") {
             let file = try JobFile.load(path: source)
             input = file.input
             specs = try file.jobs()
             maskPath = file.mask
+            hintPaths = file.hintPaths
         } else {
             input = source
             specs = [UpscaleJobSpec()]
@@ -41,11 +43,18 @@ struct SubmitCommand: ParsableCommand {
             return data
         }
         let mask = try job.maskData(orFrom: maskPath)
+        let hints = try hintPaths.map { path -> Data in
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw CommandFailure("\(path): cannot read the ControlNet image")
+            }
+            return data
+        }
         let client = try endpoint.client()
         // One id per line: a generation file's batch is one job per image.
         for spec in specs {
             print(try client.submit(
-                png: png, spec: spec, sourceName: input.map { URL(fileURLWithPath: $0).lastPathComponent }, mask: mask))
+                png: png, spec: spec, sourceName: input.map { URL(fileURLWithPath: $0).lastPathComponent }, mask: mask,
+                hints: hints))
         }
     }
 }

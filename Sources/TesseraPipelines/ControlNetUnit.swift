@@ -48,6 +48,9 @@ public struct ControlNetUnit: Sendable, Equatable {
     public var thresholdB: Double
     /// `image`: path of the control image; nil = the img2img init image.
     public var imagePath: String?
+    /// The control image itself (e.g. sent to a worker with the job); used instead of
+    /// `imagePath` when set.
+    public var image: RGBAImage? = nil
     /// `pixel_perfect`: the preprocessor resolution follows the render size (§5.2 of the spec)
     /// instead of `processor_res`.
     public var pixelPerfect: Bool = false

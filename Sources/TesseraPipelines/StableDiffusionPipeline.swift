@@ -213,7 +213,9 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         let subject = "ControlNet unit \(index)"
         var input: RGBAImage
         var resizeMode = unit.resizeMode
-        if let path = unit.imagePath {
+        if let image = unit.image {
+            input = image
+        } else if let path = unit.imagePath {
             do { input = try PNGImage.read(path: path).rgba8 } catch {
                 throw PipelineError("\(subject) image", "cannot read '\(path)': \(error)")
             }

@@ -142,6 +142,72 @@ final class GenerationJobTests: XCTestCase {
         XCTAssertNotEqual(image, source)
     }
 
+    func testATxt2imgJobWithACannyUnitOnItsOwnImageMatchesOneProcess() throws {
+        let dir = ClusterTestSupport.temporaryDirectory(self)
+        let client = try startCluster(dir: dir, workers: 1)
+        let edgesPath = dir + "/edges.png"
+        try ClusterTestSupport.testImage(width: 64, height: 64).writePNG(to: edgesPath, format: .rgb8)
+        var settings = Self.settings(.txt2img)
+        settings.controlNets = [GenerationControlNetSettings(
+            model: Self.controlNet, module: "canny", weight: 0.9, thresholdA: 50, thresholdB: 150, image: "edges.png")]
+        let id = try client.submit(
+            png: nil, spec: .generation(settings), hints: [Data(contentsOf: URL(fileURLWithPath: edgesPath))])
+        XCTAssertEqual(try client.watch(jobId: id, giveUpSeconds: 120) { _, _ in }.state, .done)
+
+        var request = Self.oneProcessRequest()
+        request.controlNets = [ControlNetUnit(
+            model: Self.controlNet, module: "canny", weight: 0.9, thresholdA: 50, thresholdB: 150, imagePath: edgesPath)]
+        XCTAssertEqual(try client.fetch(jobId: id), try oneProcessPNG(request, dir: dir))
+
+        XCTAssertThrowsError(try client.submit(png: nil, spec: .generation(settings))) { error in
+            XCTAssertTrue("\(error)".contains("1 unit(s) have an image but the job carries 0 hint image(s)"), "\(error)")
+        }
+        XCTAssertThrowsError(try client.submit(png: nil, spec: .generation(settings), hints: [Data("not a png".utf8)])) { error in
+            XCTAssertTrue("\(error)".contains("generation.controlnet[0].image"), "\(error)")
+        }
+    }
+
+    func testAQueuedInpaintJobWithAControlImageSurvivesACoordinatorRestart() throws {
+        let dir = ClusterTestSupport.temporaryDirectory(self)
+        let config = ClusterTestSupport.config(stateDir: dir + "/state")
+        let source = ClusterTestSupport.testImage(width: 64, height: 64)
+        var maskPixels = [UInt8](repeating: 0, count: 64 * 64 * 4)
+        for i in stride(from: 0, to: maskPixels.count, by: 4) where (i / 4) % 64 >= 32 {
+            maskPixels[i] = 255; maskPixels[i + 1] = 255; maskPixels[i + 2] = 255
+        }
+        for i in stride(from: 3, to: maskPixels.count, by: 4) { maskPixels[i] = 255 }
+        let mask = try RGBAImage(width: 64, height: 64, pixels: maskPixels)
+        let hintPath = dir + "/scribble.png"
+        try ClusterTestSupport.testImage(width: 48, height: 48).writePNG(to: hintPath, format: .rgb8)
+        var settings = Self.settings(.inpaint)
+        settings.controlNets = [GenerationControlNetSettings(model: Self.controlNet, module: "invert", image: "scribble.png")]
+
+        // Submitted while no worker is connected, then the coordinator stops: the job waits in the store.
+        let first = Coordinator(config: config, logger: ClusterTestSupport.quietLogger)
+        let id = try ClusterClient(endpoint: try first.start().client).submit(
+            png: ClusterTestSupport.pngData(source, in: dir), spec: .generation(settings),
+            mask: ClusterTestSupport.pngData(mask, in: dir), hints: [Data(contentsOf: URL(fileURLWithPath: hintPath))])
+        first.requestStop()
+        first.waitUntilStopped()
+
+        let second = Coordinator(config: config, logger: ClusterTestSupport.quietLogger)
+        let endpoints = try second.start()
+        addTeardownBlock { second.requestStop(); second.waitUntilStopped() }
+        let worker = Worker(
+            options: WorkerOptions(coordinator: endpoints.worker, threads: 1, workerId: "w"),
+            renderer: RoutingTileRenderer([try DiffusionUpscaleTests.workerRenderer()]), logger: ClusterTestSupport.quietLogger)
+        worker.start()
+        addTeardownBlock { worker.requestStop(); worker.waitUntilStopped(timeoutSeconds: 20) }
+        let client = try ClusterClient(endpoint: endpoints.client)
+        let final = try client.watch(jobId: id, giveUpSeconds: 120) { _, _ in }
+        XCTAssertEqual(final.state, .done, final.message)
+
+        var request = Self.oneProcessRequest()
+        request.mode = .inpaint(initImage: source, mask: mask)
+        request.controlNets = [ControlNetUnit(model: Self.controlNet, module: "invert", imagePath: hintPath)]
+        XCTAssertEqual(try client.fetch(jobId: id), try oneProcessPNG(request, dir: dir))
+    }
+
     func testAJobFileBatchIsOneJobPerImageWithA1111Seeds() throws {
         let dir = ClusterTestSupport.temporaryDirectory(self)
         let file = dir + "/batch.toml"
@@ -251,7 +317,7 @@ final class GenerationJobTests: XCTestCase {
         XCTAssertTrue(jobFileError("[job]\nscale = 4\n[generation]\ncheckpoint = \"m\"\n")
             .contains("takes only `priority` in [job]"))
         let controlNet = jobFileError("[generation]\ncheckpoint = \"m\"\n[[generation.controlnet]]\nmodel = \"c\"\n")
-        XCTAssertTrue(controlNet.contains("generation.controlnet: a txt2img job has no init image"), controlNet)
+        XCTAssertTrue(controlNet.contains("generation.controlnet[0]: needs an image: a txt2img job has no init image"), controlNet)
         let module = jobFileError("[generation]\ncheckpoint = \"m\"\n[[generation.controlnet]]\nmodel = \"c\"\nmodule = \"depth_zoe\"\n", input: true)
         XCTAssertTrue(module.contains("generation.controlnet[0]") && module.contains("depth_zoe"), module)
         let steps = jobFileError("[generation]\ncheckpoint = \"m\"\nsteps = 0\n")
@@ -278,6 +344,7 @@ final class GenerationJobTests: XCTestCase {
             model = "control_v11f1e_sd15_tile"
             module = "tile_resample"
             control_mode = 2
+            image = "hints/pose.png"
             """.write(toFile: dir + "/job.toml", atomically: true, encoding: .utf8)
         let file = try JobFile.load(path: dir + "/job.toml")
         let settings = try XCTUnwrap(file.generation)
@@ -293,5 +360,7 @@ final class GenerationJobTests: XCTestCase {
         let unit = try settings.controlNets[0].unit(modelPath: "/m/tile.safetensors")
         XCTAssertEqual(unit.controlMode, .controlNetMoreImportant)
         XCTAssertEqual(unit.resizeMode, .cropAndResize)
+        XCTAssertEqual(file.hintPaths, [dir + "/hints/pose.png"], "relative to the job file, like input")
+        XCTAssertEqual(try file.jobs()[0].generation?.controlNets[0].image, "pose.png", "the job keeps only the name")
     }
 }

@@ -43,8 +43,11 @@ public final class ClusterClient {
 
     /// Submits a job; returns its id. PNGs larger than `SubmitDocument.inlineLimit` are uploaded in chunks first.
     /// `png` is nil only for a txt2img generation job. `mask`: the PNG of an inpaint job's mask (white = repaint;
-    /// output size for upscale inpainting, init image size for a generation job), sent inside SUBMIT.
-    public func submit(png: Data?, spec: UpscaleJobSpec, sourceName: String? = nil, mask: Data? = nil) throws -> String {
+    /// output size for upscale inpainting, init image size for a generation job), sent inside SUBMIT. `hints`: the
+    /// PNGs of a generation job's ControlNet units that have an `image`, in unit order.
+    public func submit(
+        png: Data?, spec: UpscaleJobSpec, sourceName: String? = nil, mask: Data? = nil, hints: [Data] = []
+    ) throws -> String {
         var document = SubmitDocument(job: spec, sourceName: sourceName)
         var payloads: [Payload] = []
         if let png, png.count > inlineLimit {
@@ -64,6 +67,7 @@ public final class ClusterClient {
             payloads = [.opaque(.initImage, bytes: png)]
         }
         if let mask { payloads.append(.opaque(.mask, bytes: mask)) }
+        payloads += hints.map { .opaque(.hint, bytes: $0) }
         let id = takeRequestID()
         let reply = try request(.submit(SubmitJob(
             requestID: id, spec: .json(JSONText.encode(document)), payloads: payloads)), id: id)

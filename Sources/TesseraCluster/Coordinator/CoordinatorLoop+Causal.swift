@@ -14,6 +14,9 @@ extension CoordinatorLoop {
             guard let canvas = causalCanvas(for: index, job: &job) else { return nil }
             payloads.append(canvas)
         }
+        for hint in job.hints {
+            payloads.append(.image(.hint, format: .rgba8, width: hint.width, height: hint.height, pixels: Data(hint.pixels)))
+        }
         if let mask = job.inpaintMask, job.plan.spec.generation != nil {
             // A generation job's one tile is the whole image: the pipeline reads the whole mask.
             payloads.append(.image(.mask, format: .gray8, width: mask.width, height: mask.height, pixels: Data(mask.pixels)))

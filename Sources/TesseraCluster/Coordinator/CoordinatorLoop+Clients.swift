@@ -109,12 +109,17 @@ extension CoordinatorLoop {
         let maskPNG = submit.payloads.first(where: { $0.role == .mask })?.bytes
         var generation: GenerationJobs.Prepared? = nil
         if let settings = document.job.generation {
-            let prepared = try GenerationJobs.prepare(settings, source: image, maskPNG: maskPNG)
+            let prepared = try GenerationJobs.prepare(
+                settings, source: image, maskPNG: maskPNG,
+                hintPNGs: submit.payloads.filter { $0.role == .hint }.map(\.bytes))
             document.job.generation = prepared.settings
             image = prepared.source
             generation = prepared
         }
         guard let image else { throw ClusterError.invalidParameter(field: "image", reason: "the job carries no source image") }
+        if generation == nil, submit.payloads.contains(where: { $0.role == .hint }) {
+            throw ClusterError.invalidParameter(field: "hint", reason: "control images belong to a generation job's ControlNet units; an upscale's Tile ControlNet reads each tile's own region")
+        }
         let plan = try UpscalePlan(spec: document.job, sourceWidth: image.width, sourceHeight: image.height)
         var inpaint: (mask: GreyImage, affected: [Int])? = nil
         if document.job.inpaint {
@@ -136,6 +141,11 @@ extension CoordinatorLoop {
             try AtomicFile.commit(temporaryPath: folder.sourcePath + ".tmp", to: folder.sourcePath)
         }
         if let maskPNG { try AtomicFile.write([UInt8](maskPNG), to: folder.maskPath) }
+        if generation != nil {
+            for (k, hint) in submit.payloads.filter({ $0.role == .hint }).enumerated() {
+                try AtomicFile.write([UInt8](hint.bytes), to: folder.hintPath(k))
+            }
+        }
         let stored = try store.insertJob(
             id: id, spec: document.job, sourceWidth: image.width, sourceHeight: image.height,
             tileCount: plan.tileCount, now: wallNow())
@@ -148,7 +158,7 @@ extension CoordinatorLoop {
         }
         active[id] = ActiveJob(
             stored: stored, plan: plan, folder: folder, sourcePixels: Data(image.pixels),
-            inpaintMask: inpaint?.mask ?? generation?.mask)
+            inpaintMask: inpaint?.mask ?? generation?.mask, hints: generation?.hints ?? [])
         startLatentDiffusion(id)
         if let inpaint, inpaint.affected.isEmpty { startAssembly(id) }
         logger.info(

@@ -34,6 +34,8 @@ struct ActiveJob {
     var causalBase: RGBAImage?
     /// Inpaint jobs: the mask (output size), cut into each TILE's `mask` payload.
     var inpaintMask: GreyImage?
+    /// Generation jobs: the ControlNet control images, sent with the TILE as `hint` payloads.
+    var hints: [RGBAImage] = []
 }
 
 /// The coordinator's single-threaded event loop. Everything here runs on the thread that called `run()`: the
@@ -150,9 +152,13 @@ final class CoordinatorLoop {
                 continue
             }
             var inpaintMask: GreyImage? = nil
-            if job.spec.generation?.mode == .inpaint {
-                do { inpaintMask = try InpaintJobs.loadMask(folder: folder) } catch {
-                    try store.setJobState(job.id, .failed, error: "cannot read the mask after restart: \(error)", now: wallNow())
+            var hints: [RGBAImage] = []
+            if let generation = job.spec.generation {
+                do {
+                    if generation.mode == .inpaint { inpaintMask = try InpaintJobs.loadMask(folder: folder) }
+                    hints = try GenerationJobs.loadHints(folder: folder, settings: generation)
+                } catch {
+                    try store.setJobState(job.id, .failed, error: "cannot read the job's images after restart: \(error)", now: wallNow())
                     continue
                 }
             } else if job.spec.inpaint {
@@ -173,7 +179,7 @@ final class CoordinatorLoop {
                 tileCount: plan.tileCount, pendingInOrder: pending, done: done, failures: failures,
                 blocklist: try store.blocklist(of: job.id), dependencies: plan.dependencyMap,
                 requirements: job.spec.modelRequirements)
-            active[job.id] = ActiveJob(stored: job, plan: plan, folder: folder, inpaintMask: inpaintMask)
+            active[job.id] = ActiveJob(stored: job, plan: plan, folder: folder, inpaintMask: inpaintMask, hints: hints)
             logger.info("resuming job \(job.id): \(done.count)/\(plan.tileCount) tiles already done")
             if done.count == plan.tileCount { startAssembly(job.id) }
         }

@@ -1,8 +1,9 @@
 import TesseraImageOps
+import TesseraImaging
 import TesseraPipelines
 
-/// One ControlNet unit of a generation job, with the extension's API field names. Its hint is the job's init image,
-/// run through `module` (the extension's behaviour for a unit without its own image in img2img).
+/// One ControlNet unit of a generation job, with the extension's API field names. Its control image is `image` when
+/// the unit has one, else the job's init image (the extension's behaviour in img2img), run through `module`.
 public struct GenerationControlNetSettings: Codable, Sendable, Equatable {
     /// A path, or a name looked up in the worker's ControlNet folder.
     public var model: String
@@ -19,11 +20,16 @@ public struct GenerationControlNetSettings: Codable, Sendable, Equatable {
     public var thresholdA: Double
     public var thresholdB: Double
     public var pixelPerfect: Bool
+    /// The unit's own control image: in a job file its path (relative to the file); in a submitted job the name
+    /// it was given by, while the pixels travel as the SUBMIT's `hint` payloads, one per unit with an image, in
+    /// unit order.
+    public var image: String?
 
     public init(
         model: String, module: String = "none", weight: Double = 1, guidanceStart: Double = 0, guidanceEnd: Double = 1,
         controlMode: String = ControlMode.balanced.rawValue, resizeMode: String = ControlResizeMode.cropAndResize.rawValue,
-        processorRes: Int = -1, thresholdA: Double = -1, thresholdB: Double = -1, pixelPerfect: Bool = false
+        processorRes: Int = -1, thresholdA: Double = -1, thresholdB: Double = -1, pixelPerfect: Bool = false,
+        image: String? = nil
     ) {
         self.model = model
         self.module = module
@@ -36,6 +42,7 @@ public struct GenerationControlNetSettings: Codable, Sendable, Equatable {
         self.thresholdA = thresholdA
         self.thresholdB = thresholdB
         self.pixelPerfect = pixelPerfect
+        self.image = image
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -48,6 +55,7 @@ public struct GenerationControlNetSettings: Codable, Sendable, Equatable {
         case thresholdA = "threshold_a"
         case thresholdB = "threshold_b"
         case pixelPerfect = "pixel_perfect"
+        case image
     }
 
     public init(from decoder: Decoder) throws {
@@ -72,14 +80,18 @@ public struct GenerationControlNetSettings: Codable, Sendable, Equatable {
         thresholdA = try number(.thresholdA, thresholdA)
         thresholdB = try number(.thresholdB, thresholdB)
         pixelPerfect = try c.decodeIfPresent(Bool.self, forKey: .pixelPerfect) ?? pixelPerfect
+        image = try c.decodeIfPresent(String.self, forKey: .image)
     }
 
-    /// The pipeline's unit, with `model` resolved to `modelPath` on the worker (the hint is the init image).
-    public func unit(modelPath: String) throws -> ControlNetUnit {
-        try ControlNetUnit(
+    /// The pipeline's unit, with `model` resolved to `modelPath` on the worker and `hint` the unit's own control
+    /// image (nil: the init image).
+    public func unit(modelPath: String, hint: RGBAImage? = nil) throws -> ControlNetUnit {
+        var unit = try ControlNetUnit(
             model: modelPath, module: module, weight: Float(weight), guidanceStart: Float(guidanceStart),
             guidanceEnd: Float(guidanceEnd), controlMode: ControlMode(parsing: controlMode),
             resizeMode: ControlResizeMode(apiValue: resizeMode), processorResolution: processorRes,
             thresholdA: thresholdA, thresholdB: thresholdB, imagePath: nil, pixelPerfect: pixelPerfect)
+        unit.image = hint
+        return unit
     }
 }

@@ -5,9 +5,11 @@ import TesseraSampling
 
 extension GenerationJobSettings {
     /// The pipeline request of this one-image job: `initImage` for img2img and inpaint, `mask` (RGBA, init image
-    /// size, white = repaint) for inpaint, and each ControlNet model resolved by `controlNetPath` on the worker.
+    /// size, white = repaint) for inpaint, `hints` the control images of the units that have one (in unit order),
+    /// and each ControlNet model resolved by `controlNetPath` on the worker.
     public func request(
-        initImage: RGBAImage?, mask: RGBAImage?, controlNetPath: (String) throws -> String = { $0 }
+        initImage: RGBAImage?, mask: RGBAImage?, hints: [RGBAImage] = [],
+        controlNetPath: (String) throws -> String = { $0 }
     ) throws -> GenerationRequest {
         var request = GenerationRequest()
         switch mode {
@@ -55,36 +57,50 @@ extension GenerationJobSettings {
         request.inpaintingMaskWeight = inpaintingMaskWeight
         request.batchSize = batchSize
         request.batchCount = batchCount
-        request.controlNets = try controlNetUnits(controlNetPath: controlNetPath)
+        request.controlNets = try controlNetUnits(hints: hints, controlNetPath: controlNetPath)
         return request
     }
 
-    /// Checks every setting against A1111's limits, with the init image and mask when the caller has them; each
-    /// error names the field (`generation.steps`, `generation.controlnet[0]`, …).
-    public func validate(initImage: RGBAImage? = nil, mask: RGBAImage? = nil) throws {
+    /// Checks every setting against A1111's limits, with the init image, mask and control images when the caller
+    /// has them; each error names the field (`generation.steps`, `generation.controlnet[0]`, …).
+    public func validate(initImage: RGBAImage? = nil, mask: RGBAImage? = nil, hints: [RGBAImage]? = nil) throws {
         guard !checkpoint.trimmingCharacters(in: .whitespaces).isEmpty else { throw bad("checkpoint", "must not be empty") }
-        if mode == .txt2img, !controlNets.isEmpty {
-            throw bad("controlnet", "a txt2img job has no init image for the units' hint (cluster jobs take ControlNet hints from the init image); use mode img2img")
+        if mode == .txt2img, let index = controlNets.firstIndex(where: { $0.image == nil }) {
+            throw bad("controlnet[\(index)]", "needs an image: a txt2img job has no init image for the unit to fall back to")
         }
         guard (1...12).contains(clipSkip) else { throw bad("CLIP_stop_at_last_layers", "must be in 1...12, got \(clipSkip)") }
         guard seed >= -1, subseed >= -1 else { throw bad("seed", "must be -1 (random) or a seed ≥ 0, got \(seed), subseed \(subseed)") }
         _ = try field("sampler_name") { try SamplerSelection(parsing: sampler, scheduler: scheduler) }
         // Without the images, check the other settings on a txt2img request of the same values.
         var settings = self
-        if initImage == nil { settings.mode = .txt2img; settings.controlNets = [] }
-        let request = try settings.request(initImage: initImage, mask: mask)
+        if initImage == nil { settings.mode = .txt2img }
+        if hints == nil || (initImage == nil && mode != .txt2img) { settings.controlNets = [] }
+        let request = try settings.request(initImage: initImage, mask: mask, hints: hints ?? [])
         try field(nil) { try request.validate() }
-        for unit in try controlNetUnits(controlNetPath: { $0 }) { try field("controlnet") { try unit.validate() } }
+        for unit in try controlNetUnits(hints: nil, controlNetPath: { $0 }) { try field("controlnet") { try unit.validate() } }
     }
 
-    /// The pipeline's ControlNet units; unknown preprocessors and bad modes are errors naming the unit.
-    private func controlNetUnits(controlNetPath: (String) throws -> String) throws -> [ControlNetUnit] {
-        try controlNets.enumerated().map { index, unit in
+    /// How many `hint` images the job carries: one per unit with an `image`.
+    public var hintCount: Int { controlNets.filter { $0.image != nil }.count }
+
+    /// The pipeline's ControlNet units, each unit with an `image` taking the next of `hints` (nil: only check);
+    /// unknown preprocessors and bad modes are errors naming the unit.
+    private func controlNetUnits(hints: [RGBAImage]?, controlNetPath: (String) throws -> String) throws -> [ControlNetUnit] {
+        if let hints, hints.count != hintCount {
+            throw bad("controlnet", "\(hintCount) unit(s) have an image but the job carries \(hints.count)")
+        }
+        var next = 0
+        return try controlNets.enumerated().map { index, unit in
             try field("controlnet[\(index)]") {
                 _ = try ControlNetPreprocessor(
                     name: unit.module, resolution: unit.processorRes, thresholdA: unit.thresholdA, thresholdB: unit.thresholdB)
                 guard !unit.model.trimmingCharacters(in: .whitespaces).isEmpty else { throw PipelineError("model", "must not be empty") }
-                return try unit.unit(modelPath: controlNetPath(unit.model))
+                var hint: RGBAImage? = nil
+                if unit.image != nil, let hints {
+                    hint = hints[next]
+                    next += 1
+                }
+                return try unit.unit(modelPath: controlNetPath(unit.model), hint: hint)
             }
         }
     }

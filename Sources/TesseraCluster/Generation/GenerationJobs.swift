@@ -16,9 +16,13 @@ public enum GenerationJobs {
         /// True when `source` is the txt2img canvas (the job carried no image).
         public var sourceIsCanvas: Bool
         public var mask: GreyImage?
+        /// The control images of the units that have one, in unit order.
+        public var hints: [RGBAImage]
     }
 
-    public static func prepare(_ settings: GenerationJobSettings, source: RGBAImage?, maskPNG: Data?) throws -> Prepared {
+    public static func prepare(
+        _ settings: GenerationJobSettings, source: RGBAImage?, maskPNG: Data?, hintPNGs: [Data] = []
+    ) throws -> Prepared {
         var settings = settings
         settings.seed = SeedPlan.resolve(settings.seed)
         settings.subseed = SeedPlan.resolve(settings.subseed)
@@ -39,11 +43,38 @@ public enum GenerationJobs {
         } else if maskPNG != nil {
             throw ClusterError.invalidParameter(field: "mask", reason: "given, but generation.mode is \"\(settings.mode.rawValue)\", not \"inpaint\"")
         }
-        try settings.validate(initImage: source, mask: mask?.rgba)
+        let hints = try decodeHints(hintPNGs, settings: settings)
+        try settings.validate(initImage: source, mask: mask?.rgba, hints: hints)
         let size = settings.outputSize
         return Prepared(
             settings: settings, source: source ?? RGBAImage(width: size.width, height: size.height),
-            sourceIsCanvas: source == nil, mask: mask)
+            sourceIsCanvas: source == nil, mask: mask, hints: hints)
+    }
+
+    /// The control images from their PNG files; an unreadable one is an error naming its unit.
+    static func decodeHints(_ pngs: [Data], settings: GenerationJobSettings) throws -> [RGBAImage] {
+        let units = settings.controlNets.indices.filter { settings.controlNets[$0].image != nil }
+        guard pngs.count == units.count else {
+            throw ClusterError.invalidParameter(
+                field: "generation.controlnet", reason: "\(units.count) unit(s) have an image but the job carries \(pngs.count) hint image(s)")
+        }
+        return try zip(units, pngs).map { index, png in
+            let name = settings.controlNets[index].image ?? "hint"
+            do { return try PNGImage.read(data: [UInt8](png), name: name).rgba8 } catch {
+                throw ClusterError.invalidParameter(field: "generation.controlnet[\(index)].image", reason: "\(error)")
+            }
+        }
+    }
+
+    /// A stored job's control images (`JobFolder.hintPath`), after a coordinator restart.
+    static func loadHints(folder: JobFolder, settings: GenerationJobSettings) throws -> [RGBAImage] {
+        let pngs = try (0..<settings.hintCount).map { k -> Data in
+            guard let data = FileManager.default.contents(atPath: folder.hintPath(k)) else {
+                throw ClusterError.fileUnreadable(path: folder.hintPath(k), reason: "cannot read the ControlNet image")
+            }
+            return data
+        }
+        return try decodeHints(pngs, settings: settings)
     }
 
     /// Writes the output PNG as A1111 writes a generated image: RGB, with the worker's `parameters` text.

@@ -80,6 +80,7 @@ public struct JobFile: Sendable, Equatable {
             if givenMode == nil {
                 generation.mode = raw.mask != nil ? .inpaint : (raw.input != nil ? .img2img : .txt2img)
             }
+            for k in generation.controlNets.indices { generation.controlNets[k].image = generation.controlNets[k].image.map(resolve) }
             return try generationFile(generation, raw: raw, path: path, input: raw.input.map(resolve), mask: raw.mask.map(resolve))
         }
         guard let input = raw.input, !input.isEmpty else {
@@ -135,7 +136,14 @@ public struct JobFile: Sendable, Equatable {
     /// The jobs to submit: the upscale job, or one job per image of a generation file's `batch_size · n_iter`
     /// with A1111's seeds (drawn now when the file says −1, so the images of a batch get consecutive seeds).
     public func jobs() throws -> [UpscaleJobSpec] {
-        guard let generation else { return [spec] }
+        guard var generation else { return [spec] }
+        // The control images travel as `hint` payloads (`hintPaths`); the job keeps only their names.
+        for k in generation.controlNets.indices {
+            generation.controlNets[k].image = generation.controlNets[k].image.map { URL(fileURLWithPath: $0).lastPathComponent }
+        }
         return try generation.splitIntoImages().map { UpscaleJobSpec.generation($0, priority: spec.priority) }
     }
+
+    /// The control images of a generation job's ControlNet units that have one, in unit order (resolved paths).
+    public var hintPaths: [String] { generation?.controlNets.compactMap(\.image) ?? [] }
 }

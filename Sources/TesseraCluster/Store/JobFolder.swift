@@ -14,6 +14,8 @@ public struct JobFolder: Sendable {
     /// The inpaint mask of an inpaint job, as the client sent it.
     public var maskPath: String { root + "/mask.png" }
     public func tilePath(_ index: Int) -> String { tilesDirectory + "/\(index).tile" }
+    /// A generation job's `k`-th ControlNet control image, as the client sent it.
+    public func hintPath(_ k: Int) -> String { root + "/hint-\(k).png" }
     /// A generation job's image: the A1111 `parameters` text the worker sent with it.
     public func parametersPath(_ index: Int) -> String { tilesDirectory + "/\(index).parameters" }
 

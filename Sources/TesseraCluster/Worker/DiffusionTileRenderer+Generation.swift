@@ -30,7 +30,7 @@ extension DiffusionTileRenderer: GeneratingTileRenderer {
                 initImage: settings.mode == .txt2img ? nil : work.source,
                 // The coordinator sends the mask as grey (A1111's reading of the mask file); as RGB it reads back
                 // to the same values.
-                mask: work.mask?.rgba,
+                mask: work.mask?.rgba, hints: work.hints,
                 controlNetPath: { try self.resolve($0, kind: .controlNet, label: "ControlNet") })
         }
         if let vae = settings.vae, !VAESelection.meansCheckpointVAE(vae) {

@@ -291,6 +291,16 @@ final class WorkerLoop {
             }
             mask = image
         }
+        var hints: [RGBAImage] = []
+        for payload in assignment.payloads where payload.role == .hint {
+            guard payload.format == .rgba8,
+                let image = try? RGBAImage(width: payload.width, height: payload.height, pixels: [UInt8](payload.bytes))
+            else {
+                refuse(.invalidParameters, retryable: false, "hint payload is not RGBA8", giveBackCredit: true)
+                return
+            }
+            hints.append(image)
+        }
         let poolRef = pool!
         let lastReport = Mutex(0.0)
         let reporter = TileProgressReporter { fraction in
@@ -308,6 +318,7 @@ final class WorkerLoop {
             jobId: ref.jobID, tileIndex: Int(ref.tileID), attempt: Int(ref.attempt), plan: plan, source: source,
             input: input, mask: mask)
         work.latentStage = latentStage
+        work.hints = hints
         pool.submit(RenderItem(ref: ref, work: work, reporter: reporter))
     }
 

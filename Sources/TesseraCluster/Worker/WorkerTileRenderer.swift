@@ -16,6 +16,8 @@ public struct TileWork: Sendable {
     public var input: RGBAImage?
     /// For a tile of an inpaint job: the job's mask inside `InpaintTiles.maskWindow` of the tile (unblurred).
     public var mask: GreyImage?
+    /// For a generation job: the control images of its ControlNet units that have one, in unit order.
+    public var hints: [RGBAImage] = []
 
     public init(
         jobId: String, tileIndex: Int, attempt: Int, plan: UpscalePlan, source: RGBAImage, input: RGBAImage? = nil,
