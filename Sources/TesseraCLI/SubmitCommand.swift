@@ -26,16 +26,25 @@ struct SubmitCommand: ParsableCommand {
         var maskPath: String? = nil
         var hintPaths: [String] = []
         if source.lowercased().hasSuffix(".toml") {
-            let file = try JobFile.load(path: source)
+            var file = try JobFile.load(path: source)
             input = file.input
-            specs = try file.jobs()
             maskPath = file.mask
             hintPaths = file.hintPaths
+            if let generation = file.generation {
+                guard !tiledDiffusion.isGiven else {
+                    throw CommandFailure("--tiled-diffusion is an upscale setting and does not apply to a [generation] job file")
+                }
+                file.generation = try job.generationSettings(over: generation)
+                if let priority = job.priority { file.spec.priority = priority }
+                specs = try file.jobs()
+                do { try specs.forEach { try $0.validate() } } catch { throw CommandFailure("\(source): \(error)") }
+            } else {
+                specs = try [tiledDiffusion.apply(to: try job.spec(over: file.spec))]
+            }
         } else {
             input = source
-            specs = [UpscaleJobSpec()]
+            specs = [try tiledDiffusion.apply(to: try job.spec(over: UpscaleJobSpec()))]
         }
-        specs = try specs.map { try tiledDiffusion.apply(to: try job.spec(over: $0)) }
         let png = try input.map { path -> Data in
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw CommandFailure("\(path): cannot read the input image")

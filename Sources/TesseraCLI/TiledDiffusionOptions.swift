@@ -41,6 +41,9 @@ struct TiledDiffusionOptions: ParsableArguments {
         return settings
     }
 
+    /// Whether any Tiled Diffusion flag was given.
+    var isGiven: Bool { method != nil || tileWidth != nil || tileHeight != nil || overlap != nil || batchSize != nil }
+
     /// Sets `request.tiledDiffusion` from the flags, on top of what `--params-from` put there.
     func apply(to request: inout GenerationRequest) throws {
         request.tiledDiffusion = try settings(img2img: request.isImg2Img, recorded: request.tiledDiffusion)

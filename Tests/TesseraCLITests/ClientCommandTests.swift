@@ -83,6 +83,44 @@ final class ClientCommandTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)), try Data(contentsOf: URL(fileURLWithPath: single)))
     }
 
+    func testAGenerationJobFileBatchWithFlagOverridesGivesTheFilesOfTessera_txt2img() throws {
+        let checkpoint = CLIHarness.referenceModels + "/checkpoint_ldm.safetensors"
+        try """
+            [generation]
+            checkpoint = "checkpoint_ldm"
+            prompt = "a lighthouse"
+            width = 64
+            height = 64
+            steps = 6
+            seed = 3
+            n_iter = 2
+            """.write(toFile: dir + "/gen.toml", atomically: true, encoding: .utf8)
+        let upscaleFlag = try tessera(["submit", dir + "/gen.toml", "--scale", "2", "--coordinator", clientEndpoint])
+        XCTAssertNotEqual(upscaleFlag.status, 0)
+        XCTAssertEqual(upscaleFlag.stderrLines.count, 1)
+        XCTAssertTrue(upscaleFlag.stderr.contains("--scale is an upscale setting and does not apply to a [generation] job file"), upscaleFlag.stderr)
+
+        // The flags that mean the same in txt2img override the file; the batch becomes one job per image.
+        let submitted = try tessera(["submit", dir + "/gen.toml", "--prompt", "a boat", "--steps", "3", "--seed", "5",
+                                     "--coordinator", clientEndpoint])
+        XCTAssertEqual(submitted.status, 0, submitted.stderr)
+        let jobs = submitted.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(jobs.count, 2, submitted.stdout)
+        let (worker, _, _) = try CLIHarness.start(["worker", "--connect", workerEndpoint, "--model", checkpoint], in: dir)
+        processes.append(worker)
+
+        XCTAssertEqual(try tessera(["txt2img", "--checkpoint", checkpoint, "--prompt", "a boat", "--steps", "3", "--seed", "5",
+                                    "--batch-count", "2", "--width", "64", "--height", "64", "-o", dir + "/one.png"]).status, 0)
+        for (k, job) in jobs.enumerated() {
+            let watched = try tessera(["watch", job, "--coordinator", clientEndpoint])
+            XCTAssertEqual(watched.status, 0, watched.stderr)
+            let out = dir + "/cluster-\(k).png"
+            XCTAssertEqual(try tessera(["fetch", job, "-o", out, "--coordinator", clientEndpoint]).status, 0)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)),
+                try Data(contentsOf: URL(fileURLWithPath: dir + "/one-0000\(k)-\(5 + k).png")), "image \(k)")
+        }
+    }
+
     func testCancelAndErrorsAreOneLine() throws {
         let submitted = try tessera(["submit", dir + "/in.png", "--scale", "2", "--tile", "32", "--coordinator", clientEndpoint])
         let job = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
