@@ -29,6 +29,16 @@ final class TileSchedulerTests: XCTestCase {
         XCTAssertEqual(s.dispatch(now: 1, makeLease: lease).map(\.key.index), [1, 2])
     }
 
+    func testATileWithoutDependenciesStillWaitsUntilTheCoordinatorSaysItIsReady() {
+        // A causal job's first unit depends on nothing but its base image, which the coordinator builds off-thread.
+        var s = TileScheduler()
+        s.addJob(id: "j", priority: 50, seq: 1, renderer: "lanczos", tileCount: 2, pendingInOrder: [0, 1],
+                 dependencies: [1: [0]])
+        s.registerWorker(id: "w", renderers: ["lanczos"], freeSlots: 2, now: 0)
+        XCTAssertTrue(s.dispatch(now: 0, isReady: { _ in false }, makeLease: lease).isEmpty)
+        XCTAssertEqual(s.dispatch(now: 1, isReady: { _ in true }, makeLease: lease).map(\.key.index), [0])
+    }
+
     func testWorkersWithoutTheRendererGetNothing() {
         var s = TileScheduler()
         s.addJob(id: "j", priority: 50, seq: 1, renderer: "sd15", tileCount: 1, pendingInOrder: [0])

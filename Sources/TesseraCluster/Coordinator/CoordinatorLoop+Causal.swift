@@ -32,9 +32,40 @@ extension CoordinatorLoop {
         return payloads
     }
 
+    /// False while `key` is a causal tile whose job's base image is not built yet.
+    func causalBaseReady(_ key: TileKey) -> Bool {
+        guard let job = active[key.jobId], job.plan.causal?.unit(forTile: key.index) != nil else { return true }
+        return job.causalBase != nil
+    }
+
+    /// Starts building a causal job's base image once every feathered tile it is made of is on disk (at once in
+    /// `usdu` mode, which has none). Called when the job becomes active and whenever its tiles become durable.
+    func startCausalBaseIfDue(_ jobId: String) {
+        guard var job = active[jobId], job.plan.causal != nil, job.causalBase == nil, !job.causalBaseBuilding else { return }
+        let featherTiles = (0..<job.plan.featherTileCount).map { TileKey(jobId: jobId, index: $0) }
+        guard featherTiles.allSatisfy({ scheduler.isDone($0) && persisting[$0] == nil }) else { return }
+        guard let pixels = loadSource(&job) else { return }
+        job.causalBaseBuilding = true
+        active[jobId] = job
+        causalBases.build(jobId: jobId, plan: job.plan, folder: job.folder, sourcePixels: pixels)
+    }
+
+    /// Takes the base images built since the last call; a job whose base cannot be built fails.
+    func collectCausalBases() {
+        for (id, result) in causalBases.takeFinished() {
+            guard active[id] != nil else { continue }
+            active[id]?.causalBaseBuilding = false
+            switch result {
+            case .success(let image): active[id]?.causalBase = image
+            case .failure(let error): failJob(id, reason: "\(error)")
+            }
+        }
+    }
+
     /// True when every result tile `key` reads is on disk (accepted results are written asynchronously).
     func dependenciesDurable(_ key: TileKey) -> Bool {
-        guard let plan = active[key.jobId]?.plan else { return false }
+        // Latent stages are scheduled under their own keys and depend on nothing stored.
+        guard let plan = active[key.jobId]?.plan else { return true }
         return plan.dependencies(of: key.index).allSatisfy { persisting[TileKey(jobId: key.jobId, index: $0)] == nil }
     }
 
@@ -42,13 +73,10 @@ extension CoordinatorLoop {
     func causalCanvas(for index: Int, job: inout ActiveJob) -> Payload? {
         guard let unit = job.plan.causal?.unit(forTile: index) else { return nil }
         do {
-            if job.causalBase == nil {
-                guard let pixels = loadSource(&job) else { return nil }
-                let source = try RGBAImage(width: job.plan.sourceWidth, height: job.plan.sourceHeight, pixels: [UInt8](pixels))
-                job.causalBase = try CausalUpscale.baseImage(
-                    plan: job.plan, source: source, featherTiles: StoredTileReader(folder: job.folder))
+            // `causalBaseReady` holds causal tiles back until the base is built.
+            guard let base = job.causalBase else {
+                throw ClusterError.processFailure("tile \(index) was dispatched before the job's base image was built")
             }
-            let base = job.causalBase!
             let folder = job.folder
             let input = try CausalUpscale.input(
                 for: unit, plan: job.plan, base: { try base.cropped(to: $0) },

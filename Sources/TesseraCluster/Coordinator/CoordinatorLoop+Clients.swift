@@ -160,6 +160,7 @@ extension CoordinatorLoop {
             stored: stored, plan: plan, folder: folder, sourcePixels: Data(image.pixels),
             inpaintMask: inpaint?.mask ?? generation?.mask, hints: generation?.hints ?? [])
         startLatentDiffusion(id)
+        startCausalBaseIfDue(id)
         if let inpaint, inpaint.affected.isEmpty { startAssembly(id) }
         logger.info(
             "job \(id) submitted: \(name) \(image.width)×\(image.height) → \(plan.outputWidth)×\(plan.outputHeight), \(plan.tileCount) tiles, priority \(stored.priority)"

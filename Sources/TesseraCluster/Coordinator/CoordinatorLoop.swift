@@ -30,8 +30,10 @@ struct ActiveJob {
     /// RGBA8 source pixels, loaded on first dispatch.
     var sourcePixels: Data?
     var assembling = false
-    /// Causal jobs: the image the first unit redraws (pre-upscale or feathered redraw), built on first need.
+    /// Causal jobs: the image the first unit redraws (pre-upscale or feathered redraw), built off the loop thread
+    /// once the first causal tile could run (`CausalBaseQueue`).
     var causalBase: RGBAImage?
+    var causalBaseBuilding = false
     /// Inpaint jobs: the mask (output size), cut into each TILE's `mask` payload.
     var inpaintMask: GreyImage?
     /// Generation jobs: the ControlNet control images, sent with the TILE as `hint` payloads.
@@ -50,6 +52,7 @@ final class CoordinatorLoop {
     let store: JobStore
     let endpoints: CoordinatorEndpoints
     let assembler: JobAssemblyQueue
+    let causalBases = CausalBaseQueue()
     let tileWriter = TileWriteQueue()
     /// Live tile maps of running jobs.
     let previews = JobPreviewQueue()
@@ -181,6 +184,7 @@ final class CoordinatorLoop {
                 requirements: job.spec.modelRequirements)
             active[job.id] = ActiveJob(stored: job, plan: plan, folder: folder, inpaintMask: inpaintMask, hints: hints)
             logger.info("resuming job \(job.id): \(done.count)/\(plan.tileCount) tiles already done")
+            startCausalBaseIfDue(job.id)
             if done.count == plan.tileCount { startAssembly(job.id) }
         }
     }
@@ -224,6 +228,7 @@ final class CoordinatorLoop {
                 lastTimerCheck = now
                 checkTimers(now: now)
                 collectAssemblies()
+                collectCausalBases()
                 flushPreviews(now: now)
             }
             collectWrites()
@@ -433,6 +438,7 @@ final class CoordinatorLoop {
             dirtyJobs.insert(key.jobId)
             touched.insert(key.jobId)
         }
+        for jobId in touched { startCausalBaseIfDue(jobId) }
         for jobId in touched where scheduler.isComplete(jobId) && !persisting.keys.contains(where: { $0.jobId == jobId }) {
             flushWrites()
             startAssembly(jobId)
@@ -555,7 +561,7 @@ final class CoordinatorLoop {
 
     private func dispatch(now: Double) {
         let time = wallNow()
-        let assignments = scheduler.dispatch(now: now, isReady: { self.dependenciesDurable($0) }) { key, workerId in
+        let assignments = scheduler.dispatch(now: now, isReady: { self.dependenciesDurable($0) && self.causalBaseReady($0) }) { key, workerId in
             let rowId = nextAttemptId
             nextAttemptId += 1
             pendingWrites.append {

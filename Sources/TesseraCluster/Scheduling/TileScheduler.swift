@@ -187,7 +187,8 @@ public struct TileScheduler: Sendable {
 
     /// Picks the next tile for every worker with credits, most-preferred job first. `makeLease` gives the lease
     /// (length, attempt row) for a chosen tile and worker. A tile is only picked once its dependencies are done and
-    /// `isReady` accepts it (the coordinator uses that to wait until those results are durable).
+    /// `isReady` accepts it (the coordinator uses that to wait until those results are durable, and until a causal
+    /// job's base image is built).
     public mutating func dispatch(
         now: Double, isReady: (TileKey) -> Bool = { _ in true },
         makeLease: (TileKey, String) -> (seconds: Double, attemptRowId: Int64)
@@ -217,8 +218,8 @@ public struct TileScheduler: Sendable {
             guard let job = jobs[jobId], !job.paused, !job.pending.isEmpty else { continue }
             guard !job.blocklist.contains(workerId), Self.canRender(job, on: worker) else { continue }
             func ready(_ index: Int) -> Bool {
-                guard let needed = job.dependencies[index] else { return true }
-                return needed.allSatisfy(job.done.contains) && isReady(TileKey(jobId: jobId, index: index))
+                if let needed = job.dependencies[index], !needed.allSatisfy(job.done.contains) { return false }
+                return isReady(TileKey(jobId: jobId, index: index))
             }
             // Latest entries are next; prefer a tile this worker has not failed before.
             var chosen: Int? = nil
