@@ -5,7 +5,7 @@ import XCTest
 
 /// A renderer that fails in a chosen way, wrapping the real one otherwise.
 private struct MisbehavingRenderer: WorkerTileRenderer {
-    enum Mode: Sendable { case fatal, alwaysFails, stallsWithoutProgress(seconds: Double) }
+    enum Mode: Sendable { case fatal, alwaysFails, stallsWithoutProgress(seconds: Double), computesWithoutProgress(seconds: Double) }
     let mode: Mode
     var names: [String] { ClassicalUpscaler.names }
     var models: [AdvertisedModel] { [] }
@@ -16,6 +16,13 @@ private struct MisbehavingRenderer: WorkerTileRenderer {
         case .stallsWithoutProgress(let seconds):
             usleep(UInt32(seconds * 1_000_000))
             return try ClassicalTileRenderer().render(work, progress: TileProgressReporter())
+        case .computesWithoutProgress(let seconds):
+            // Like a long VAE pass: busy, but no progress report until the end.
+            let end = Date().addingTimeInterval(seconds)
+            var x = 1.0
+            while Date() < end { for _ in 0..<10_000 { x = (x * 1.000001).truncatingRemainder(dividingBy: 7) + 1e-9 } }
+            XCTAssertTrue(x.isFinite)
+            return try ClassicalTileRenderer().render(work, progress: progress)
         }
     }
 }
@@ -75,6 +82,9 @@ final class FailureHandlingTests: XCTestCase {
         let (client, job, source) = try submit()
         // Let the flaky worker burn through its three failures before a good worker shows up.
         XCTAssertTrue(ClusterTestSupport.waitFor(10) { self.coordinator.counters.tilesRequeued >= 3 })
+        XCTAssertTrue(ClusterTestSupport.waitFor(5) {
+            (try? client.status(jobId: job).first?.message.contains("waiting for a worker that is not blocklisted for this job (flaky")) == true
+        }, "the job's status says why it is not moving: \(String(describing: try? client.status(jobId: job).first?.message))")
         startWorker("good", ClassicalTileRenderer())
         let final = try client.watch(jobId: job, giveUpSeconds: 20) { _, _ in }
         XCTAssertEqual(final.state, .done, final.message)
@@ -114,6 +124,15 @@ final class FailureHandlingTests: XCTestCase {
         let (client, job, _) = try submit(width: 10, height: 10, tile: 32)
         XCTAssertEqual(try client.watch(jobId: job, giveUpSeconds: 20) { _, _ in }.state, .done)
         XCTAssertEqual(coordinator.counters.tilesRequeued, 0, "PROGRESS should have renewed the 300 ms lease")
+    }
+
+    func testARendererThatComputesWithoutReportingKeepsItsLeaseWhileOneThatHangsLosesIt() throws {
+        try startCoordinator(leaseMs: 300)
+        startWorker("busy", MisbehavingRenderer(mode: .computesWithoutProgress(seconds: 1.5)))
+        let (client, job, _) = try submit(width: 10, height: 10, tile: 32)
+        XCTAssertEqual(try client.watch(jobId: job, giveUpSeconds: 20) { _, _ in }.state, .done)
+        XCTAssertEqual(coordinator.counters.tilesRequeued, 0, "the worker should renew the lease of a tile it is computing")
+        // The hanging case is `testAnExpiredLeaseSendsTheTileElsewhereAndTheLateResultIsADuplicate`.
     }
 
     func testCancellingAJobStopsItAndFreesTheWorkers() throws {

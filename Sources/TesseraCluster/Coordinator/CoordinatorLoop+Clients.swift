@@ -249,7 +249,7 @@ extension CoordinatorLoop {
     }
 
     /// Why a queued job is not moving, when the cause is visible from here: no workers, no worker with the renderer,
-    /// or no worker with the job's models (named, so the user knows what to install where).
+    /// no worker with the job's models (named, so the user knows what to install where), or only blocklisted ones.
     private func waitingReason(_ job: StoredJob) -> String? {
         guard !job.state.isFinal, scheduler.leasedCount(of: job.id) == 0 else { return nil }
         if workers.isEmpty { return "priority \(job.priority), waiting for workers" }
@@ -259,6 +259,9 @@ extension CoordinatorLoop {
         guard let needs = schedulerIds.lazy.compactMap({ self.scheduler.unmetNeeds(of: $0) }).first else { return nil }
         if let renderer = needs.renderer {
             return "priority \(job.priority), waiting for a worker that offers \"\(renderer)\""
+        }
+        if !needs.blocklisted.isEmpty {
+            return "priority \(job.priority), waiting for a worker that is not blocklisted for this job (\(needs.blocklisted.joined(separator: ", ")) failed too many of its tiles); start another worker, or cancel it"
         }
         let models = needs.models.map(\.description).joined(separator: ", ")
         return "priority \(job.priority), waiting for a worker with \(models) (no connected worker has \(needs.models.count == 1 ? "it" : "them"))"

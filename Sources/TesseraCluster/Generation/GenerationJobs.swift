@@ -13,8 +13,6 @@ public enum GenerationJobs {
     public struct Prepared {
         public var settings: GenerationJobSettings
         public var source: RGBAImage
-        /// True when `source` is the txt2img canvas (the job carried no image).
-        public var sourceIsCanvas: Bool
         public var mask: GreyImage?
         /// The control images of the units that have one, in unit order.
         public var hints: [RGBAImage]
@@ -47,8 +45,8 @@ public enum GenerationJobs {
         try settings.validate(initImage: source, mask: mask?.rgba, hints: hints)
         let size = settings.outputSize
         return Prepared(
-            settings: settings, source: source ?? RGBAImage(width: size.width, height: size.height),
-            sourceIsCanvas: source == nil, mask: mask, hints: hints)
+            settings: settings, source: source ?? RGBAImage(width: size.width, height: size.height), mask: mask,
+            hints: hints)
     }
 
     /// The control images from their PNG files; an unreadable one is an error naming its unit.

@@ -255,15 +255,19 @@ public struct TileScheduler: Sendable {
         worker.renderers.contains(job.renderer) && job.requirements.allSatisfy(worker.models.has)
     }
 
-    /// Why no registered worker can take job `id`'s tiles: the renderer nobody offers, or the models no worker
-    /// offering the renderer has (fewest missing first). Nil when some worker could, or the job is unknown.
-    public func unmetNeeds(of id: String) -> (renderer: String?, models: [ModelRequirement])? {
+    /// Why no registered worker can take job `id`'s tiles: the renderer nobody offers, the models no worker
+    /// offering the renderer has (fewest missing first), or — when some workers could — that every one of them is
+    /// blocklisted for the job (their ids). Nil when some worker could take it, or the job is unknown.
+    public func unmetNeeds(of id: String) -> (renderer: String?, models: [ModelRequirement], blocklisted: [String])? {
         guard let job = jobs[id] else { return nil }
-        let offering = workers.values.filter { $0.renderers.contains(job.renderer) }
-        guard !offering.isEmpty else { return (job.renderer, []) }
-        let missing = offering.map { $0.models.missing(job.requirements) }
-        guard let fewest = missing.min(by: { $0.count < $1.count }), !fewest.isEmpty else { return nil }
-        return (nil, fewest)
+        let offering = workers.filter { $0.value.renderers.contains(job.renderer) }
+        guard !offering.isEmpty else { return (job.renderer, [], []) }
+        let missing = offering.values.map { $0.models.missing(job.requirements) }
+        guard let fewest = missing.min(by: { $0.count < $1.count }) else { return nil }
+        guard fewest.isEmpty else { return (nil, fewest, []) }
+        let able = offering.filter { job.requirements.allSatisfy($0.value.models.has) }.keys
+        guard !job.pending.isEmpty, able.allSatisfy(job.blocklist.contains) else { return nil }
+        return (nil, [], able.sorted())
     }
 
     // MARK: Outcomes

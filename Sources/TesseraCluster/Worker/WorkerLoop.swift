@@ -18,6 +18,33 @@ final class WorkerLoop {
 
     var registered = false
     var inFlight: [TileRef: Date] = [:]
+    /// Lease renewal of the tiles in flight: a renderer may go longer than a lease between progress reports (a VAE
+    /// pass over a large tile on a slow CPU), so the loop renews leases at a third of their length (§6.5) — but
+    /// only while the process is computing, so a renderer that hangs without working still loses its tile.
+    var leaseRenewals: [TileRef: LeaseRenewal] = [:]
+    var lastCPUCheck: (wall: Double, cpu: Double) = (0, 0)
+    var computing = false
+
+    struct LeaseRenewal {
+        let leaseSeconds: Double
+        let lastSent: ProgressClock
+        let reporter: TileProgressReporter
+    }
+
+    /// When the last PROGRESS for a tile went out, from the render thread or the loop; `claim` takes the next slot
+    /// when at least `interval` seconds have passed.
+    final class ProgressClock: Sendable {
+        private let last: Mutex<Double>
+        init(_ now: Double) { last = Mutex(now) }
+
+        func claim(now: Double, interval: Double) -> Bool {
+            last.withLock { last in
+                guard now - last >= interval else { return false }
+                last = now
+                return true
+            }
+        }
+    }
     var sources: [String: RGBAImage] = [:]
     /// Recently used plans by their TILE parameter text.
     var plans: [(text: String, parameters: TileParameters, plan: UpscalePlan)] = []
@@ -74,6 +101,7 @@ final class WorkerLoop {
             if events[0].contains(.readable) { drainSocket() }
             if events[1].contains(.readable) { drainMailbox() }
             let later = monotonicNow()
+            if registered { renewLeases(now: later) }
             if registered && later - lastSent >= heartbeatSeconds { sendHeartbeat() }
             if later - lastHeard > heartbeatSeconds * liveness {
                 logger.warning(
@@ -302,18 +330,16 @@ final class WorkerLoop {
             hints.append(image)
         }
         let poolRef = pool!
-        let lastReport = Mutex(0.0)
+        let lastReport = ProgressClock(monotonicNow())
         let reporter = TileProgressReporter { fraction in
             // At most five PROGRESS per second per tile: enough to renew leases, cheap on the wire.
-            let now = monotonicNow()
-            let due = lastReport.withLock { last -> Bool in
-                guard now - last >= 0.2 else { return false }
-                last = now
-                return true
+            if lastReport.claim(now: monotonicNow(), interval: 0.2) {
+                poolRef.post(.progress(TileProgress(tile: ref, fraction: fraction)))
             }
-            if due { poolRef.post(.progress(TileProgress(tile: ref, fraction: fraction))) }
         }
         inFlight[ref] = Date()
+        leaseRenewals[ref] = LeaseRenewal(
+            leaseSeconds: Double(assignment.leaseMilliseconds) / 1000, lastSent: lastReport, reporter: reporter)
         var work = TileWork(
             jobId: ref.jobID, tileIndex: Int(ref.tileID), attempt: Int(ref.attempt), plan: plan, source: source,
             input: input, mask: mask)
@@ -352,6 +378,31 @@ final class WorkerLoop {
                 if registered && !draining { send(.ready(Ready(credit: 1))) }
             }
         }
+    }
+
+    /// Sends PROGRESS (with the last reported fraction) for every tile in flight whose lease is a third gone since
+    /// its last PROGRESS, and forgets tiles no longer in flight.
+    private func renewLeases(now: Double) {
+        for ref in leaseRenewals.keys where inFlight[ref] == nil { leaseRenewals[ref] = nil }
+        guard !leaseRenewals.isEmpty else { return }
+        // "Computing" = the process used at least a quarter of a core over the last 50 ms or more.
+        if now - lastCPUCheck.wall >= 0.05 {
+            let cpu = Self.processCPUSeconds()
+            computing = cpu - lastCPUCheck.cpu >= 0.25 * (now - lastCPUCheck.wall)
+            lastCPUCheck = (now, cpu)
+        }
+        guard computing else { return }
+        for (ref, renewal) in leaseRenewals {
+            if renewal.lastSent.claim(now: now, interval: renewal.leaseSeconds / 3) {
+                send(.progress(TileProgress(tile: ref, fraction: renewal.reporter.lastFraction)))
+            }
+        }
+    }
+
+    static func processCPUSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
     private func sendHeartbeat() {

@@ -43,13 +43,21 @@ public struct TileWork: Sendable {
 public final class TileProgressReporter: Sendable {
     private let onProgress: @Sendable (Double) -> Void
     private let cancelled = Atomic<Bool>(false)
+    private let last = Mutex<Double>(0)
 
     public init(onProgress: @escaping @Sendable (Double) -> Void = { _ in }) {
         self.onProgress = onProgress
     }
 
     /// Reports the fraction (0…1) of the tile done so far.
-    public func report(_ fraction: Double) { onProgress(min(1, max(0, fraction))) }
+    public func report(_ fraction: Double) {
+        let clamped = min(1, max(0, fraction))
+        last.withLock { $0 = clamped }
+        onProgress(clamped)
+    }
+
+    /// The fraction last reported (0 before the first report).
+    public var lastFraction: Double { last.withLock { $0 } }
 
     /// Set when the coordinator revoked the tile or the worker is shutting down.
     public var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
