@@ -10,10 +10,10 @@ import TesseraTensor
 /// full-size random-weight SD1.5 and ControlNet, through a coordinator and 1…N in-process workers.
 ///
 /// Prints wall time, time per tile, and the share of the wall time that is not UNet / ControlNet / VAE compute.
-/// Compute time comes from the workers' own matrix-product work (every convolution, linear layer and attention
-/// counts its FLOPs in `FlopCounter`) divided by the rate the same modules reach on one tile measured just before
-/// the run; the rest is pipeline, tiling, transport and blending overhead. The 64-worker projection adds the
-/// cluster benchmark's per-tile coordinator overhead to this run's time per tile.
+/// Compute time is measured on the workers: every UNet, ControlNet, VAE encode and VAE decode call of every tile adds
+/// its duration to a `PipelineStageTimer`. The rest of `workers × wall` is text encoding, sampler arithmetic, tiling,
+/// colour fix, transport, blending and PNG work. The 64-worker projection adds the cluster benchmark's per-tile
+/// coordinator overhead to this run's time per tile.
 struct UpscaleBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "upscale",
@@ -74,23 +74,24 @@ struct UpscaleBench: ParsableCommand {
         let spec = UpscaleJobSpec(upscaler: DiffusionUpscaleSettings.rendererName, scale: scale, tileWidth: tile,
                                   padding: padding, diffusion: settings)
         let plan = try UpscalePlan(spec: spec, sourceWidth: source.width, sourceHeight: source.height)
-        let calls = max(1, Int(Double(steps) * denoise))
-        let rate = try models.computeRate(renderSide: tile + 2 * padding, modelCalls: calls)
-        say(String(format: "compute rate on one interior tile (%d model calls, UNet+ControlNet b2, VAE encode+decode): %.1f GFLOP/s",
-                   calls, rate / 1e9))
         var first: (workers: Int, wall: Double)?
         var soloTile: Double?
         for count in workerCounts {
             let run = try measure(workers: count, spec: spec, source: source, models: models)
-            let compute = Double(run.flops) / rate
+            let compute = run.computeSeconds
             let perTile = run.wall * Double(count) / Double(plan.tileCount)
             first = first ?? (count, run.wall)
+            say(String(format: "  per stage, all workers: UNet %.1f s, ControlNet %.1f s, VAE encode %.1f s, VAE decode %.1f s, "
+                       + "text encoder %.1f s, sampler %.1f s", run.stages.seconds(.unet), run.stages.seconds(.controlNet),
+                       run.stages.seconds(.vaeEncode), run.stages.seconds(.vaeDecode), run.stages.seconds(.textEncoder),
+                       run.stages.samplerOnly))
             soloTile = soloTile ?? run.renderSeconds / Double(plan.tileCount)
             say(String(format: "%d worker(s): %d tiles of %dx%d in %.1f s wall, %.1f s per tile per worker "
-                       + "(worker-side render %.1f s), compute %.1f s, not compute %.1f %% (goal < 3 %%), "
-                       + "%.2f× the speed of %d worker(s)",
+                       + "(worker-side render %.1f s), UNet+ControlNet+VAE compute %.1f s, not compute %.2f %% "
+                       + "(goal < 3 %%), %.2f× the speed of %d worker(s)",
                        count, plan.tileCount, plan.outputWidth, plan.outputHeight, run.wall, perTile,
-                       run.renderSeconds / Double(plan.tileCount), compute, 100 * (1 - compute / run.wall),
+                       run.renderSeconds / Double(plan.tileCount), compute,
+                       100 * (1 - compute / (run.wall * Double(count))),
                        first!.wall / run.wall, first!.workers))
             if count == workerCounts.last, let soloTile {
                 // One machine per worker, each rendering one tile at a time (as the run with the fewest workers on
@@ -109,8 +110,12 @@ struct UpscaleBench: ParsableCommand {
 
     struct Run {
         var wall: Double
-        var flops: Int64
+        var stages: PipelineStageTimer
         var renderSeconds: Double
+        /// Time inside the UNet, ControlNet and VAE, summed over the workers.
+        var computeSeconds: Double {
+            [.unet, .controlNet, .vaeEncode, .vaeDecode].map { stages.seconds($0) }.reduce(0, +)
+        }
     }
 
     /// One job through a coordinator and `count` in-process workers, each with its own model copy.
@@ -125,9 +130,11 @@ struct UpscaleBench: ParsableCommand {
         let endpoints = try coordinator.start()
         defer { coordinator.requestStop(); coordinator.waitUntilStopped() }
         let loadStart = Date()
+        let stages = PipelineStageTimer()
         let renderers = try (0..<count).map { _ in
             TimedTileRenderer(inner: try DiffusionTileRenderer(
-                library: ModelLibrary(root: nil, files: [.controlNet: [models.controlNet]]), preload: [models.checkpoint]))
+                library: ModelLibrary(root: nil, files: [.controlNet: [models.controlNet]]), preload: [models.checkpoint],
+                stageTimer: stages))
         }
         say(String(format: "  %d worker(s) loaded their checkpoint in %.1f s", count, Date().timeIntervalSince(loadStart)))
         let pool = renderers.enumerated().map { n, renderer in
@@ -143,13 +150,12 @@ struct UpscaleBench: ParsableCommand {
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         try source.writePNG(to: state + "/source.png", format: .rgb8)
         let png = try Data(contentsOf: URL(fileURLWithPath: state + "/source.png"))
-        let flopsBefore = FlopCounter.total
         let start = Date()
         let job = try client.submit(png: png, spec: spec, sourceName: "source.png")
         let final = try client.watch(jobId: job, giveUpSeconds: 24 * 3600) { _, _ in }
         let wall = Date().timeIntervalSince(start)
         guard final.state == .done else { throw ValidationError("upscale job \(job) ended \(final.state): \(final.message)") }
-        return Run(wall: wall, flops: FlopCounter.total - flopsBefore, renderSeconds: renderers.map(\.seconds).reduce(0, +))
+        return Run(wall: wall, stages: stages, renderSeconds: renderers.map(\.seconds).reduce(0, +))
     }
 }
 
@@ -199,28 +205,6 @@ struct RandomModelFolder {
             try Self.writeHalfSafetensors(try ControlNet(randomWeights: .sd15, seed: 2).parameters, to: controlNet)
             say("wrote \(controlNet)")
         }
-    }
-
-    /// FLOPs per second of one interior tile's model work (the UNet and ControlNet at batch 2 for
-    /// `modelCalls` calls, VAE encode and decode), measured on freshly built modules.
-    func computeRate(renderSide: Int, modelCalls: Int) throws -> Double {
-        let side = (renderSide + 63) / 64 * 64, latent = side / 8
-        let unet = try UNet(randomWeights: .sd15, seed: 1)
-        let control = try ControlNet(randomWeights: .sd15, seed: 2)
-        let vae = try AutoencoderKL(randomWeights: .sd15, seed: 3)
-        let sample = Tensor(shape: [2, 4, latent, latent], repeating: 0.1)
-        let context = Tensor(shape: [2, 77, 768], repeating: 0.01)
-        let hint = Tensor(shape: [2, 3, side, side], repeating: 0.5)
-        let image = Tensor(shape: [1, 3, side, side], repeating: 0.2)
-        let flops = FlopCounter.total
-        let start = Date()
-        _ = try vae.encode(image)
-        for _ in 0..<modelCalls {
-            let residuals = try control(sample, hint: hint, timesteps: [501, 501], context: context)
-            _ = try unet(sample, timesteps: [501, 501], context: context, control: residuals)
-        }
-        _ = try vae.decode(Tensor(shape: [1, 4, latent, latent], repeating: 0.1))
-        return Double(FlopCounter.total - flops) / Date().timeIntervalSince(start)
     }
 
     /// A safetensors file of `store`'s tensors in fp16 (the loaders widen it back to Float32).

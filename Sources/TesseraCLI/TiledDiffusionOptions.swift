@@ -19,6 +19,21 @@ struct TiledDiffusionOptions: ParsableArguments {
     var overlap: Int?
     @Option(name: .customLong("latent-tile-batch-size"), help: "Latent tile batch size 1…8 (default 4).")
     var batchSize: Int?
+    @Flag(name: .customLong("noise-inversion"),
+          help: "Enable Noise Inversion (img2img with --sampler Euler): start from the init image's inverted noise.")
+    var noiseInversion = false
+    @Option(name: .customLong("noise-inversion-steps"), help: "Inversion steps 1…200 (default 10).")
+    var inversionSteps: Int?
+    @Option(name: .customLong("noise-inversion-retouch"), help: "Retouch 1…100 (default 1).")
+    var retouch: Double?
+    @Option(name: .customLong("renoise-strength"), help: "Renoise strength 0…2 (default 1).")
+    var renoiseStrength: Double?
+    @Option(name: .customLong("renoise-kernel-size"), help: "Renoise kernel size 2…512 (default 64).")
+    var renoiseKernelSize: Int?
+
+    private var inversionFlagsGiven: Bool {
+        noiseInversion || inversionSteps != nil || retouch != nil || renoiseStrength != nil || renoiseKernelSize != nil
+    }
 
     /// The settings these flags describe, or nil when Tiled Diffusion is off; `img2img` picks the tab defaults.
     /// `recorded` (from `--params-from`) replaces the defaults, so a rerun keeps its tiles and flags override them.
@@ -26,6 +41,9 @@ struct TiledDiffusionOptions: ParsableArguments {
         guard method != nil || recorded != nil else {
             if tileWidth != nil || tileHeight != nil || overlap != nil || batchSize != nil {
                 throw CommandFailure("--latent-tile-* flags need --tiled-diffusion multidiffusion|mixture")
+            }
+            if inversionFlagsGiven {
+                throw CommandFailure("--noise-inversion and its options need --tiled-diffusion multidiffusion|mixture")
             }
             return nil
         }
@@ -37,12 +55,22 @@ struct TiledDiffusionOptions: ParsableArguments {
         if let tileHeight { settings.tileHeight = tileHeight }
         if let overlap { settings.overlap = overlap }
         if let batchSize { settings.batchSize = batchSize }
+        if noiseInversion, settings.noiseInversion == nil { settings.noiseInversion = NoiseInversionSettings() }
+        if inversionFlagsGiven, !noiseInversion, settings.noiseInversion == nil {
+            throw CommandFailure("--noise-inversion-steps, --noise-inversion-retouch and --renoise-* need --noise-inversion")
+        }
+        if let inversionSteps { settings.noiseInversion?.steps = inversionSteps }
+        if let retouch { settings.noiseInversion?.retouch = retouch }
+        if let renoiseStrength { settings.noiseInversion?.renoiseStrength = renoiseStrength }
+        if let renoiseKernelSize { settings.noiseInversion?.renoiseKernelSize = renoiseKernelSize }
         do { try settings.validate() } catch { throw CommandFailure("\(error)") }
         return settings
     }
 
     /// Whether any Tiled Diffusion flag was given.
-    var isGiven: Bool { method != nil || tileWidth != nil || tileHeight != nil || overlap != nil || batchSize != nil }
+    var isGiven: Bool {
+        method != nil || tileWidth != nil || tileHeight != nil || overlap != nil || batchSize != nil || inversionFlagsGiven
+    }
 
     /// Sets `request.tiledDiffusion` from the flags, on top of what `--params-from` put there.
     func apply(to request: inout GenerationRequest) throws {

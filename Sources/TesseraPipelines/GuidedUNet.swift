@@ -124,7 +124,7 @@ private func zeroing(_ rows: Set<Int>, of t: Tensor) -> Tensor {
 }
 
 /// `[N, C, h, w]` + `[1, E, h, w]` (same for every row) → `[N, C+E, h, w]`.
-private func appendingChannels(_ x: Tensor, _ extra: Tensor) -> Tensor {
+func appendingChannels(_ x: Tensor, _ extra: Tensor) -> Tensor {
     let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
     let e = extra.shape[1], plane = h * w
     var data: [Float] = []

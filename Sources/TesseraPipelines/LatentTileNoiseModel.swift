@@ -46,13 +46,7 @@ public struct LatentTileNoiseModel: @unchecked Sendable {
     /// passed unscaled at that timestep, as the timestep samplers call the model, and `sigma` is ignored.
     public func eps(tile index: Int, crop: Tensor, sigma: Float, timestep: Float? = nil, call: Int,
                     samplingStep: Int) throws -> (eps: Tensor, controlNetsRun: [Int]) {
-        guard grid.tiles.indices.contains(index) else {
-            throw PipelineError("tiled diffusion", "tile \(index) is not in the \(grid.tiles.count)-tile grid")
-        }
-        let tile = grid.tiles[index]
-        guard crop.shape.count == 4, crop.shape[0] == 1, crop.shape[2] == tile.height, crop.shape[3] == tile.width else {
-            throw PipelineError("tiled diffusion", "tile \(index) crop has shape \(crop.shape), expected [1, C, \(tile.height), \(tile.width)]")
-        }
+        let tile = try checkedTile(index, crop: crop)
         let tracker = SamplingProgressTracker(totalSteps: totalSteps, controlUnits: controlNets.count)
         tracker.modelCalls = call
         tracker.samplingStep = samplingStep
@@ -73,6 +67,30 @@ public struct LatentTileNoiseModel: @unchecked Sendable {
         }
         let ran = tracker.controlNetCalls.indices.filter { !tracker.controlNetCalls[$0].isEmpty }
         return (eps, ran)
+    }
+
+    /// Noise inversion's eps for `crop` (already scaled by c_in) at `timestep`: the UNet with the positive prompt
+    /// only (the first AND part of the first call's prompt), no CFG and no ControlNet, as the extension calls
+    /// `apply_model` directly; an inpainting UNet still gets its conditioning cropped to the tile.
+    public func inversionEps(tile index: Int, crop: Tensor, timestep: Float) throws -> Tensor {
+        let tile = try checkedTile(index, crop: crop)
+        let context = try contexts(0).conds[0]
+        let input = inpaintConditioning.map { appendingChannels(crop, LatentTileFusion.crop($0, to: tile)) } ?? crop
+        guard input.shape[1] == unet.configuration.inChannels else {
+            throw PipelineError("UNet input", "the model expects \(unet.configuration.inChannels) input channels, got \(input.shape[1])")
+        }
+        return try unet(input, timesteps: [timestep], context: context, control: nil)
+    }
+
+    private func checkedTile(_ index: Int, crop: Tensor) throws -> LatentTile {
+        guard grid.tiles.indices.contains(index) else {
+            throw PipelineError("tiled diffusion", "tile \(index) is not in the \(grid.tiles.count)-tile grid")
+        }
+        let tile = grid.tiles[index]
+        guard crop.shape.count == 4, crop.shape[0] == 1, crop.shape[2] == tile.height, crop.shape[3] == tile.width else {
+            throw PipelineError("tiled diffusion", "tile \(index) crop has shape \(crop.shape), expected [1, C, \(tile.height), \(tile.width)]")
+        }
+        return tile
     }
 
     /// The ControlNet units with their hint cropped to the tile's pixel box (and tile_colorfix to its latent box).
@@ -115,6 +133,12 @@ public struct LocalLatentTileEvaluator: LatentTileEvaluator {
     }
 
     public func evaluate(_ round: LatentTileRound) throws -> [Tensor] {
+        if round.kind == .inversion {
+            // Inversion calls the UNet directly: A1111's model-call counter does not move.
+            return try round.crops.enumerated().map { index, crop in
+                try model.inversionEps(tile: index, crop: crop, timestep: try round.inversionTimestep())
+            }
+        }
         var out: [Tensor] = []
         var ran = Set<Int>()
         for (index, crop) in round.crops.enumerated() {

@@ -4,7 +4,17 @@ import TesseraTensor
 /// `call` and `samplingStep` are the job-wide counters A1111's model wrapper reads (prompt editing follows the
 /// call index, the ControlNet guidance window the sampling step), so a tile evaluated anywhere sees the same state.
 public struct LatentTileRound: Sendable, Equatable {
-    /// Model-call index (A1111's `CFGDenoiser.step`), from 0.
+    /// What the tiles of a round compute.
+    public enum Kind: Sendable, Equatable {
+        /// A sampler's model call: CFG-combined eps with the job's ControlNets.
+        case sampling
+        /// A noise inversion step (spec §7.4): the crops are already scaled by c_in and evaluated at `timestep`
+        /// with the positive prompt alone — no CFG, no ControlNet. `call` counts the inversion steps from 0.
+        case inversion
+    }
+
+    public var kind: Kind
+    /// Model-call index (A1111's `CFGDenoiser.step`), from 0; the inversion step for `.inversion` rounds.
     public var call: Int
     /// `state.sampling_step` at the time of the call.
     public var samplingStep: Int
@@ -15,7 +25,8 @@ public struct LatentTileRound: Sendable, Equatable {
     /// `[1, C, th, tw]` per tile, grid order.
     public var crops: [Tensor]
 
-    public init(call: Int, samplingStep: Int, sigma: Float, timestep: Float? = nil, crops: [Tensor]) {
+    public init(kind: Kind = .sampling, call: Int, samplingStep: Int, sigma: Float, timestep: Float? = nil, crops: [Tensor]) {
+        self.kind = kind
         self.call = call
         self.samplingStep = samplingStep
         self.sigma = sigma
@@ -24,8 +35,17 @@ public struct LatentTileRound: Sendable, Equatable {
     }
 }
 
-/// Computes the CFG-combined eps of every tile of a round (in-process, or by workers of a cluster).
+/// Computes the eps of every tile of a round (in-process, or by workers of a cluster): CFG-combined for sampling
+/// rounds, the positive prompt's for inversion rounds.
 public protocol LatentTileEvaluator {
     /// One eps `[1, C, th, tw]` per crop of `round`, in grid order.
     func evaluate(_ round: LatentTileRound) throws -> [Tensor]
+}
+
+extension LatentTileRound {
+    /// The timestep of an inversion round, which always carries one.
+    public func inversionTimestep() throws -> Float {
+        guard let timestep else { throw PipelineError("noise inversion", "inversion round \(call) has no timestep") }
+        return timestep
+    }
 }

@@ -11,7 +11,8 @@ public final class LatentTileSession: @unchecked Sendable {
     public let model: LatentTileNoiseModel
     private let pipeline: StableDiffusionPipeline
     private let codec: LatentCodec
-    private let initImage: RGBAImage?
+    /// The img2img init image at render size (also the renoise mask's input).
+    public let initImage: RGBAImage?
     /// The prompt's LoRAs, merged into the UNet for each tile evaluation only.
     public let loras: LatentTileLoRAs
 
@@ -48,8 +49,11 @@ public final class LatentTileSession: @unchecked Sendable {
     public func eps(tile index: Int, crop: Tensor, round: LatentTileRound) throws -> Tensor {
         pipeline.lock.lock(); defer { pipeline.lock.unlock() }
         return try loras.withUNetMerged(into: pipeline.model) {
-            try model.eps(tile: index, crop: crop, sigma: round.sigma, timestep: round.timestep, call: round.call,
-                          samplingStep: round.samplingStep).eps
+            if round.kind == .inversion {
+                return try model.inversionEps(tile: index, crop: crop, timestep: try round.inversionTimestep())
+            }
+            return try model.eps(tile: index, crop: crop, sigma: round.sigma, timestep: round.timestep, call: round.call,
+                                 samplingStep: round.samplingStep).eps
         }
     }
 

@@ -16,6 +16,11 @@ extension StableDiffusionPipeline {
             subpromptWeights: subpromptWeights, totalSteps: guidedUNet.tracker.totalSteps, schedule: samplingPlan.schedule)
         let fusion = LatentTileFusion(grid: grid, method: settings.method)
         let evaluator = LocalLatentTileEvaluator(model: model, tracker: guidedUNet.tracker)
+        // A1111's init_images[0]: the init image as given, before the resize to the render size.
+        let startNoise = try settings.noiseInversion.map {
+            try TiledNoiseInversion.startNoise($0, fusion: fusion, evaluator: evaluator, samplingPlan: samplingPlan,
+                                               initLatent: source.initLatent, initImage: source.originalImage)
+        }
         if samplingPlan.selection.sampler.isTimestepSampler {
             guard source.latentMask == nil else {
                 throw PipelineError("sampler", "\(samplingPlan.selection.sampler.label) cannot inpaint here (the per-step mask blend is implemented for k-diffusion samplers); use e.g. Euler a or DPM++ 2M")
@@ -29,10 +34,10 @@ extension StableDiffusionPipeline {
         if let mask = source.latentMask, let initLatent = source.initLatent {
             let blending = InpaintBlendingDenoiser(inner: denoiser, mask: mask, initLatent: initLatent)
             let samples = try samplingPlan.run(denoiser: blending, images: [image], latentShape: latentShape,
-                                               initLatent: initLatent, progress: report)
+                                               initLatent: initLatent, startNoise: startNoise, progress: report)
             return mask.blend(samples, keeping: initLatent)
         }
         return try samplingPlan.run(denoiser: denoiser, images: [image], latentShape: latentShape,
-                                    initLatent: source.initLatent, progress: report)
+                                    initLatent: source.initLatent, startNoise: startNoise, progress: report)
     }
 }

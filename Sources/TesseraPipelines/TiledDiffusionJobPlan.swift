@@ -1,3 +1,4 @@
+import TesseraImaging
 import TesseraSampling
 import TesseraTensor
 
@@ -48,8 +49,14 @@ public struct TiledDiffusionJobPlan: Sendable {
     }
 
     /// Runs the sampler with `evaluator` computing the tiles of every model call; `initLatent` (`[1, C, h, w]`) is
-    /// required exactly for img2img. Returns the final latent.
-    public func sample<E: LatentTileEvaluator>(evaluator: E, initLatent: Tensor?, progress: SamplerProgress? = nil) throws -> Tensor {
+    /// required exactly for img2img. With noise inversion on, its rounds go to `evaluator` first and `initImage`
+    /// (the init image at render size) gives the renoise mask. Returns the final latent.
+    public func sample<E: LatentTileEvaluator>(evaluator: E, initLatent: Tensor?, initImage: RGBAImage? = nil,
+                                               progress: SamplerProgress? = nil) throws -> Tensor {
+        let startNoise = try settings.noiseInversion.map {
+            try TiledNoiseInversion.startNoise($0, fusion: fusion, evaluator: evaluator, samplingPlan: samplingPlan,
+                                               initLatent: initLatent, initImage: initImage)
+        }
         if samplingPlan.selection.sampler.isTimestepSampler {
             let model = TiledDiffusionNoisePredictor(fusion: fusion, evaluator: evaluator, schedule: samplingPlan.schedule)
             return try samplingPlan.run(model: model, images: [seed], latentShape: latentShape, initLatent: initLatent,
@@ -57,7 +64,7 @@ public struct TiledDiffusionJobPlan: Sendable {
         }
         let denoiser = TiledDiffusionDenoiser(fusion: fusion, evaluator: evaluator)
         return try samplingPlan.run(denoiser: denoiser, images: [seed], latentShape: latentShape, initLatent: initLatent,
-                                    progress: denoiser.tracking(progress))
+                                    startNoise: startNoise, progress: denoiser.tracking(progress))
     }
 
     /// UniPC is refused, as the extension does ("not compatible"); DDIM and PLMS fuse eps, the rest x0.

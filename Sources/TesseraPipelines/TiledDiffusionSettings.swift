@@ -32,13 +32,17 @@ public struct TiledDiffusionSettings: Sendable, Equatable, Codable {
     /// "Latent tile batch size": how many tiles form one unit of work. Every tile is still evaluated as its own
     /// model call, so the result never depends on it (see docs/distributed-multidiffusion.md).
     public var batchSize: Int
+    /// "Enable Noise Inversion" and its options; nil = off (the extension's default).
+    public var noiseInversion: NoiseInversionSettings?
 
-    public init(method: Method, tileWidth: Int = 96, tileHeight: Int = 96, overlap: Int? = nil, batchSize: Int = 4) {
+    public init(method: Method, tileWidth: Int = 96, tileHeight: Int = 96, overlap: Int? = nil, batchSize: Int = 4,
+                noiseInversion: NoiseInversionSettings? = nil) {
         self.method = method
         self.tileWidth = tileWidth
         self.tileHeight = tileHeight
         self.overlap = overlap ?? Self.defaultOverlap(for: method)
         self.batchSize = batchSize
+        self.noiseInversion = noiseInversion
     }
 
     /// The extension's img2img defaults: Mixture of Diffusers, 96×96, overlap 8, batch 4.
@@ -64,19 +68,22 @@ public struct TiledDiffusionSettings: Sendable, Equatable, Codable {
         guard (1...8).contains(batchSize) else {
             throw PipelineError("latent tile batch size", "must be in 1...8, got \(batchSize)")
         }
+        try noiseInversion?.validate()
     }
 
     /// The value of the `Tiled Diffusion` infotext entry (the extension writes its own settings dict there; Tessera
     /// writes the settings that decide the result, flat).
     public var infotextValue: String {
         "method: \(method.rawValue), tile: \(tileWidth)x\(tileHeight), overlap: \(overlap), batch: \(batchSize)"
+            + (noiseInversion.map { ", " + $0.infotextEntries } ?? "")
     }
 
     /// The `Tiled Diffusion` infotext field.
     public var infotextField: InfotextField { InfotextField("Tiled Diffusion", infotextValue) }
 
-    /// Reads `infotextValue` back (`method: …, tile: WxH, overlap: N, batch: B`), so a rerun from the infotext
-    /// uses the same tiles; every entry is required and checked, and errors name the `Tiled Diffusion` field.
+    /// Reads `infotextValue` back (`method: …, tile: WxH, overlap: N, batch: B`, then the noise inversion entries
+    /// when it was on), so a rerun from the infotext uses the same tiles; every entry is required and checked, and
+    /// errors name the `Tiled Diffusion` field.
     ///
     /// The extension's own entry, a Python dict such as `{'Method': 'MultiDiffusion', 'Tile tile width': 96,
     /// 'Tile tile height': 96, 'Tile Overlap': 48, 'Tile batch size': 4, …}`, is read too (other keys ignored).
@@ -109,7 +116,8 @@ public struct TiledDiffusionSettings: Sendable, Equatable, Codable {
         let size = tile.lowercased().split(separator: "x", omittingEmptySubsequences: false).map(String.init)
         guard size.count == 2 else { throw fail("'tile' value '\(tile)' is not WIDTHxHEIGHT") }
         self.init(method: method, tileWidth: try integer(size[0], "tile width"), tileHeight: try integer(size[1], "tile height"),
-                  overlap: try integer(entries["overlap"], "overlap"), batchSize: try integer(entries["batch"], "batch"))
+                  overlap: try integer(entries["overlap"], "overlap"), batchSize: try integer(entries["batch"], "batch"),
+                  noiseInversion: try NoiseInversionSettings.parse(entries, fail: fail))
         do { try validate() } catch { throw fail("\(error)") }
     }
 }

@@ -104,14 +104,21 @@ public struct SamplingPlan: Sendable, Equatable {
 
     /// Runs a k-diffusion sampler with a caller-built `Denoiser` (e.g. one that blends an
     /// inpainting mask or fuses tiles after each model call). DDIM needs an eps model: use
-    /// `run(model:…)` for it.
+    /// `run(model:…)` for it. `startNoise`, when given, turns the seeded start noise into the
+    /// noise actually used (Tiled Diffusion's noise inversion); the noise multiplier and extra
+    /// noise still apply to its result, as A1111 applies them to the noise it is handed.
     public func run<D: Denoiser>(denoiser: D, images: [ImageSeed], latentShape: [Int], initLatent: Tensor? = nil,
+                                 startNoise: ((Tensor) throws -> Tensor)? = nil,
                                  progress: SamplerProgress? = nil) throws -> Tensor {
         let img2img = try checkedInputs(images: images, latentShape: latentShape, initLatent: initLatent)
         guard let sampler = kDiffusionSampler(isImg2Img: img2img != nil) else {
             throw SamplingError.invalidParameter(name: "sampler", problem: "\(selection.sampler.label) is a timestep sampler; run it with an eps model (run(model:))")
         }
-        let noise = try noiseSource.initialNoise(for: images, latentShape: latentShape)
+        let seeded = try noiseSource.initialNoise(for: images, latentShape: latentShape)
+        let noise = try startNoise?(seeded) ?? seeded
+        guard noise.shape == seeded.shape else {
+            throw SamplingError.mismatch("start noise has shape \(noise.shape), the batch needs \(seeded.shape)")
+        }
         let sigmas = try self.sigmas()
         let x: Tensor
         if let img2img, let initLatent {

@@ -45,4 +45,35 @@ final class TiledDiffusionParamsFromTests: XCTestCase {
         XCTAssertEqual(overridden.rgba8, byHand.rgba8)
         XCTAssertEqual(overriddenText, byHand.parameters)
     }
+
+    func testNoiseInversionIsRecordedAndARerunFromTheInfotextGivesTheSameImage() throws {
+        let dir = temporaryDirectory()
+        let initImage = dir + "/init.png"
+        var pixels = [UInt8]()
+        for y in 0..<64 { for x in 0..<64 { pixels += [UInt8(x * 4), UInt8(y * 4), UInt8((x + y) * 2), 255] } }
+        try RGBAImage(width: 64, height: 64, pixels: pixels).writePNG(to: initImage, format: .rgb8)
+        let output = dir + "/inverted.png"
+        let arguments = ["img2img", "--checkpoint", checkpoint, "--init-image", initImage, "--prompt", "a red house",
+                         "--steps", "4", "--denoising-strength", "0.5", "--seed", "5", "--sampler", "Euler",
+                         "--tiled-diffusion", "multidiffusion", "--latent-tile-width", "4", "--latent-tile-height", "4",
+                         "--latent-tile-overlap", "2", "--noise-inversion", "--noise-inversion-steps", "2",
+                         "--renoise-kernel-size", "8", "-o", output]
+        let result = try CLIHarness.run(arguments, in: dir, timeout: 300)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let first = try PNGImage.read(path: output)
+        let text = try XCTUnwrap(first.parameters)
+        XCTAssertTrue(text.contains("noise inversion steps: 2, retouch: 1, renoise strength: 1, renoise kernel: 8"), text)
+
+        let rerunPath = dir + "/rerun.png"
+        let rerun = try CLIHarness.run(["img2img", "--checkpoint", checkpoint, "--init-image", initImage,
+                                        "--params-from", output, "-o", rerunPath], in: dir, timeout: 300)
+        XCTAssertEqual(rerun.status, 0, rerun.stderr)
+        XCTAssertEqual(try PNGImage.read(path: rerunPath).rgba8, first.rgba8)
+
+        let orphan = try CLIHarness.run(["img2img", "--checkpoint", checkpoint, "--init-image", initImage,
+                                         "--tiled-diffusion", "mixture", "--renoise-strength", "0.5", "-o", dir + "/x.png"],
+                                        in: dir, timeout: 60)
+        XCTAssertEqual(orphan.status, 1)
+        XCTAssertTrue(orphan.stderr.contains("need --noise-inversion"), orphan.stderr)
+    }
 }

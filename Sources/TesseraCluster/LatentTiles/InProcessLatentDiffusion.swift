@@ -18,7 +18,8 @@ public enum InProcessLatentDiffusion {
             try pipeline.latentTileSession(for: job.request, resolveLoRA: renderer.loraResolver)
         }
         let initLatent = try session.encodeInitImage()
-        let latent = try session.plan.sample(evaluator: SessionLatentTileEvaluator(session: session), initLatent: initLatent) { step in
+        let latent = try session.plan.sample(evaluator: SessionLatentTileEvaluator(session: session), initLatent: initLatent,
+                                             initImage: session.initImage) { step in
             progress?(step.index + 1, step.count)
         }
         return try job.finish(try session.decode(latent))

@@ -37,7 +37,8 @@ struct LatentDiffusionDriver: Sendable {
         // its first step.
         let sampler = plan.samplingPlan.selection.sampler
         let calls = plan.totalSteps * sampler.modelCallsPerStep + (sampler == .plms ? 1 : 0)
-        let estimate = (plan.samplingPlan.denoisingStrength != nil ? 1 : 0) + calls * plan.grid.tiles.count + 1
+        let inversionSteps = plan.settings.noiseInversion?.steps ?? 0
+        let estimate = (plan.samplingPlan.denoisingStrength != nil ? 1 : 0) + (calls + inversionSteps) * plan.grid.tiles.count + 1
         var initLatent: Tensor?
         if plan.samplingPlan.denoisingStrength != nil {
             let encoded = try board.run(LatentStage(
@@ -46,7 +47,10 @@ struct LatentDiffusionDriver: Sendable {
             initLatent = try LatentWireCodec.tensor(pixels: Data(encoded[0].pixels), shape: [1, c, h, w], what: "encoded init latent")
         }
         let evaluator = RemoteLatentTileEvaluator(jobId: jobId, board: board, grid: plan.grid, channels: c, jobTileEstimate: estimate)
-        let latent = try plan.sample(evaluator: evaluator, initLatent: initLatent)
+        // The renoise mask reads the pre-upscaled image; it is built here (a classical resize) only when needed.
+        let renoises = (plan.settings.noiseInversion?.renoiseStrength ?? 0) > 0
+        let initImage = try renoises ? LatentDiffusionJob(spec: spec, source: source, controlNetPath: nil).initImage : nil
+        let latent = try plan.sample(evaluator: evaluator, initLatent: initLatent, initImage: initImage)
         let target = spec.targetSize(sourceWidth: source.width, sourceHeight: source.height)
         let decoded = try board.run(LatentStage(
             jobId: jobId, stage: LatentStageKey.decodeStage, documents: [LatentStageDocument(kind: .decode)],
@@ -66,12 +70,14 @@ struct RemoteLatentTileEvaluator: LatentTileEvaluator {
     let jobTileEstimate: Int
 
     func evaluate(_ round: LatentTileRound) throws -> [Tensor] {
-        let stage = LatentStageKey.stage(ofCall: round.call)
-        guard stage < LatentStageKey.decodeStage, round.crops.count < LatentStageKey.maxTiles else {
+        let stage = LatentStageKey.stage(of: round)
+        let limit = round.kind == .inversion ? LatentStageKey.decodeStage : LatentStageKey.inversionStageBase
+        guard stage < limit, round.crops.count < LatentStageKey.maxTiles else {
             throw ClusterError.invalidParameter(field: "tiled_diffusion", reason: "too many model calls or tiles for the latent stage ids (call \(round.call), \(round.crops.count) tiles)")
         }
         let documents = round.crops.indices.map {
-            LatentStageDocument(kind: .denoise, call: round.call, samplingStep: round.samplingStep, sigma: round.sigma,
+            LatentStageDocument(kind: round.kind == .inversion ? .invert : .denoise, call: round.call,
+                                samplingStep: round.samplingStep, sigma: round.sigma,
                                 timestep: round.timestep, tile: $0)
         }
         let images = try board.run(LatentStage(

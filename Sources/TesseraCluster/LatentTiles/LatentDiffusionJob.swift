@@ -65,6 +65,12 @@ public struct LatentDiffusionJob: Sendable {
         return request
     }
 
+    /// The init image at render size as the session uses it (flattened): the renoise mask's input.
+    public var initImage: RGBAImage? {
+        if case let .img2img(image) = request.mode { return image.flattened() }
+        return nil
+    }
+
     /// The decoded render cropped back to the target size with the pre-upscale's alpha.
     public func finish(_ decoded: RGBAImage) throws -> RGBAImage {
         try LatentSizedImage.restore(decoded, to: preUpscaled)

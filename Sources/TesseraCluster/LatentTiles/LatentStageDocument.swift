@@ -1,5 +1,6 @@
 import Foundation
 import TesseraImaging
+import TesseraPipelines
 import TesseraTensor
 import TesseraWire
 
@@ -7,15 +8,19 @@ import TesseraWire
 /// step of a distributed tiled-diffusion job the tile is.
 public struct LatentStageDocument: Codable, Sendable, Equatable {
     /// The newest layout version of this document and of the latent payloads; a worker refuses newer ones.
-    /// Version 2 adds `timestep` (DDIM/PLMS calls); documents without it are still sent as version 1, so only a
-    /// timestep call needs a worker that knows version 2 (an older one refuses it instead of computing it wrong).
-    public static let currentVersion = 2
+    /// Version 2 adds `timestep` (DDIM/PLMS calls), version 3 the `invert` kind (noise inversion). Each document is
+    /// sent with the lowest version that can express it, so only a job that needs a newer feature needs workers
+    /// that know it (an older one refuses the tile instead of computing it wrong).
+    public static let currentVersion = 3
 
     public enum Kind: String, Codable, Sendable {
         /// VAE-encode the pre-upscaled init image; RESULT: the `[1, 4, h, w]` latent.
         case encode
         /// One latent tile of one model call; TILE carries the tile's crop, RESULT its CFG-combined eps.
         case denoise
+        /// One latent tile of one noise inversion step (version 3): TILE carries the crop already scaled by c_in,
+        /// RESULT the positive prompt's eps at `timestep` (no CFG, no ControlNet). `call` is the inversion step.
+        case invert
         /// VAE-decode the final latent (carried in TILE); RESULT: the output image at the target size.
         case decode
     }
@@ -30,12 +35,13 @@ public struct LatentStageDocument: Codable, Sendable, Equatable {
     public var sigma: Float
     /// Tile index in the latent grid (denoise only).
     public var tile: Int
-    /// Model timestep of a timestep sampler's call (DDIM, PLMS; denoise only): the crop is evaluated unscaled at
-    /// this timestep instead of at `sigma`. Absent for k-diffusion calls.
+    /// Model timestep of a timestep sampler's call (DDIM, PLMS; denoise only) or of an inversion step (invert,
+    /// fractional when retouch > 1): the crop is evaluated as sent at this timestep instead of at `sigma`. Absent for
+    /// k-diffusion calls.
     public var timestep: Float?
 
     public init(kind: Kind, call: Int = 0, samplingStep: Int = 0, sigma: Float = 0, timestep: Float? = nil, tile: Int = 0) {
-        version = timestep == nil ? 1 : 2
+        version = kind == .invert ? 3 : timestep == nil ? 1 : 2
         self.kind = kind
         self.call = call
         self.samplingStep = samplingStep
@@ -106,12 +112,14 @@ public enum LatentWireCodec {
 ///
 /// On the wire the TileRef keeps the job's own id (so the worker's cached source image is found) and marks the
 /// tile id with the top bit: `0x8000_0000 | stage << 16 | tile`. Stage 0 is the encode, `1 + call` a model
-/// call, 0x7FFF the decode. In the coordinator's scheduler every stage is its own short-lived job `"<job>~<stage>"`,
+/// call, `0x7800 + step` a noise inversion step, 0x7FFF the decode. In the coordinator's scheduler every stage is its own short-lived job `"<job>~<stage>"`,
 /// so leases, retries, blocklisting and worker-loss handling apply unchanged.
 public struct LatentStageKey: Hashable, Sendable {
     public static let flag: UInt32 = 0x8000_0000
     public static let encodeStage = 0
     public static let decodeStage = 0x7FFF
+    /// The first noise inversion stage; model calls stay below it (30 719 calls, far above 150 steps × 2 calls).
+    public static let inversionStageBase = 0x7800
     public static let maxTiles = 0x1_0000
 
     public var jobId: String
@@ -126,6 +134,11 @@ public struct LatentStageKey: Hashable, Sendable {
 
     /// The stage of model call `call`.
     public static func stage(ofCall call: Int) -> Int { call + 1 }
+
+    /// The stage of a round: its model call, or its noise inversion step.
+    public static func stage(of round: LatentTileRound) -> Int {
+        round.kind == .inversion ? inversionStageBase + round.call : stage(ofCall: round.call)
+    }
 
     /// Recognises a latent-stage tile id; nil for ordinary tiles.
     public init?(jobId: String, tileID: UInt32) {

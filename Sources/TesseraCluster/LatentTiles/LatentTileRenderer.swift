@@ -36,14 +36,15 @@ public final class LatentTileRenderer: WorkerTileRenderer {
             switch stage.document.kind {
             case .encode:
                 return try LatentWireCodec.image(try session.encodeInitImage())
-            case .denoise:
+            case .denoise, .invert:
                 let grid = plan.grid
                 guard grid.tiles.indices.contains(stage.document.tile) else {
                     throw TileRenderError.invalidParameters("latent tile \(stage.document.tile) is not in the \(grid.tiles.count)-tile grid")
                 }
                 let shape = [1, plan.latentShape[0], grid.tileHeight, grid.tileWidth]
                 let crop = Tensor(shape: shape, data: try checked(stage.input, count: shape.reduce(1, *), what: "latent tile crop"))
-                let round = LatentTileRound(call: stage.document.call, samplingStep: stage.document.samplingStep,
+                let round = LatentTileRound(kind: stage.document.kind == .invert ? .inversion : .sampling,
+                                            call: stage.document.call, samplingStep: stage.document.samplingStep,
                                             sigma: stage.document.sigma, timestep: stage.document.timestep, crops: [])
                 let eps = try session.eps(tile: stage.document.tile, crop: crop, round: round)
                 progress.report(1)

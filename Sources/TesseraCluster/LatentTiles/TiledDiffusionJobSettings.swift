@@ -10,6 +10,13 @@ public struct TiledDiffusionJobSettings: Codable, Sendable, Equatable {
     public var latentTileHeight: Int
     public var latentTileOverlap: Int
     public var latentTileBatchSize: Int
+    /// "Enable Noise Inversion" (img2img with the Euler sampler only).
+    public var noiseInversion: Bool
+    /// "Inversion steps", "Retouch", "Renoise strength", "Renoise kernel size" (used when `noiseInversion` is on).
+    public var noiseInversionSteps: Int
+    public var noiseInversionRetouch: Double
+    public var renoiseStrength: Double
+    public var renoiseKernelSize: Int
 
     public init(_ settings: TiledDiffusionSettings) {
         method = settings.method == .multiDiffusion ? "multidiffusion" : "mixture"
@@ -17,6 +24,12 @@ public struct TiledDiffusionJobSettings: Codable, Sendable, Equatable {
         latentTileHeight = settings.tileHeight
         latentTileOverlap = settings.overlap
         latentTileBatchSize = settings.batchSize
+        let inversion = settings.noiseInversion ?? NoiseInversionSettings()
+        noiseInversion = settings.noiseInversion != nil
+        noiseInversionSteps = inversion.steps
+        noiseInversionRetouch = inversion.retouch
+        renoiseStrength = inversion.renoiseStrength
+        renoiseKernelSize = inversion.renoiseKernelSize
     }
 
     enum CodingKeys: String, CodingKey {
@@ -25,6 +38,27 @@ public struct TiledDiffusionJobSettings: Codable, Sendable, Equatable {
         case latentTileHeight = "latent_tile_height"
         case latentTileOverlap = "latent_tile_overlap"
         case latentTileBatchSize = "latent_tile_batch_size"
+        case noiseInversion = "noise_inversion"
+        case noiseInversionSteps = "noise_inversion_steps"
+        case noiseInversionRetouch = "noise_inversion_retouch"
+        case renoiseStrength = "renoise_strength"
+        case renoiseKernelSize = "renoise_kernel_size"
+    }
+
+    /// Noise inversion keys are written only when it is on, so the specs of other jobs keep their earlier form.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(method, forKey: .method)
+        try c.encode(latentTileWidth, forKey: .latentTileWidth)
+        try c.encode(latentTileHeight, forKey: .latentTileHeight)
+        try c.encode(latentTileOverlap, forKey: .latentTileOverlap)
+        try c.encode(latentTileBatchSize, forKey: .latentTileBatchSize)
+        guard noiseInversion else { return }
+        try c.encode(noiseInversion, forKey: .noiseInversion)
+        try c.encode(noiseInversionSteps, forKey: .noiseInversionSteps)
+        try c.encode(noiseInversionRetouch, forKey: .noiseInversionRetouch)
+        try c.encode(renoiseStrength, forKey: .renoiseStrength)
+        try c.encode(renoiseKernelSize, forKey: .renoiseKernelSize)
     }
 
     public init(from decoder: Decoder) throws {
@@ -35,6 +69,12 @@ public struct TiledDiffusionJobSettings: Codable, Sendable, Equatable {
         latentTileHeight = try c.decodeIfPresent(Int.self, forKey: .latentTileHeight) ?? d.tileHeight
         latentTileOverlap = try c.decodeIfPresent(Int.self, forKey: .latentTileOverlap) ?? d.overlap
         latentTileBatchSize = try c.decodeIfPresent(Int.self, forKey: .latentTileBatchSize) ?? d.batchSize
+        let n = NoiseInversionSettings()
+        noiseInversion = try c.decodeIfPresent(Bool.self, forKey: .noiseInversion) ?? false
+        noiseInversionSteps = try c.decodeIfPresent(Int.self, forKey: .noiseInversionSteps) ?? n.steps
+        noiseInversionRetouch = try DiffusionUpscaleSettings.decodeNumber(c, .noiseInversionRetouch) ?? n.retouch
+        renoiseStrength = try DiffusionUpscaleSettings.decodeNumber(c, .renoiseStrength) ?? n.renoiseStrength
+        renoiseKernelSize = try c.decodeIfPresent(Int.self, forKey: .renoiseKernelSize) ?? n.renoiseKernelSize
     }
 
     /// The pipeline settings; the error names the `tiled_diffusion` field at fault.
@@ -43,8 +83,12 @@ public struct TiledDiffusionJobSettings: Codable, Sendable, Equatable {
         do { parsed = try .init(parsing: method) } catch {
             throw ClusterError.invalidParameter(field: "tiled_diffusion.method", reason: "\"\(method)\" is not multidiffusion or mixture")
         }
+        let inversion = noiseInversion
+            ? NoiseInversionSettings(steps: noiseInversionSteps, retouch: noiseInversionRetouch,
+                                     renoiseStrength: renoiseStrength, renoiseKernelSize: renoiseKernelSize) : nil
         let settings = TiledDiffusionSettings(method: parsed, tileWidth: latentTileWidth, tileHeight: latentTileHeight,
-                                              overlap: latentTileOverlap, batchSize: latentTileBatchSize)
+                                              overlap: latentTileOverlap, batchSize: latentTileBatchSize,
+                                              noiseInversion: inversion)
         do { try settings.validate() } catch {
             throw ClusterError.invalidParameter(field: "tiled_diffusion", reason: "\(error)")
         }

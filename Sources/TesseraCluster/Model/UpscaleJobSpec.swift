@@ -1,4 +1,5 @@
 import TesseraImaging
+import TesseraSampling
 
 /// What a client asks the cluster to do: upscale one image in tiles.
 ///
@@ -190,8 +191,10 @@ public struct UpscaleJobSpec: Codable, Sendable, Equatable {
             return
         }
         if let tiledDiffusion {
-            guard diffusion != nil else { throw bad("tiled_diffusion", "needs the job's [diffusion] settings") }
-            _ = try tiledDiffusion.settings()
+            guard let diffusion else { throw bad("tiled_diffusion", "needs the job's [diffusion] settings") }
+            if try tiledDiffusion.settings().noiseInversion != nil, (try? SamplerKind(parsing: diffusion.sampler)) != .euler {
+                throw bad("tiled_diffusion.noise_inversion", "runs with the Euler sampler only (the Tiled Diffusion extension requires it); diffusion.sampler is \"\(diffusion.sampler)\"")
+            }
             guard !isCausal, !inpaint else {
                 throw bad("tiled_diffusion", "runs over the whole latent and cannot be combined with tile_mode \"usdu\", a seams fix or an inpaint mask")
             }

@@ -15,17 +15,23 @@ public final class DiffusionTileRenderer: WorkerTileRenderer {
     public let library: ModelLibrary?
     private let pipelines = Mutex<[String: StableDiffusionPipeline]>([:])
     public let models: [AdvertisedModel]
+    /// Benchmark hook: attached to every pipeline this renderer loads (see `StableDiffusionPipeline.stageTimer`).
+    public let stageTimer: PipelineStageTimer?
 
     /// `preload`: checkpoints (paths or names) loaded now, so a bad model fails at start-up rather than at the
     /// first tile; they are advertised with their hash. Every checkpoint, ControlNet, LoRA and VAE of `library` is
-    /// advertised by name (hashing every file up front would cost minutes).
-    public init(library: ModelLibrary? = nil, preload: [String] = []) throws {
+    /// advertised by name (hashing every file up front would cost minutes). `stageTimer` (benchmarks) receives the
+    /// time of every model stage of every tile.
+    public init(library: ModelLibrary? = nil, preload: [String] = [], stageTimer: PipelineStageTimer? = nil) throws {
         self.library = library
+        self.stageTimer = stageTimer
         var entries: [AdvertisedModel] = []
         var pipelinesByPath: [String: StableDiffusionPipeline] = [:]
         for checkpoint in preload {
             let path = try Self.resolve(checkpoint, kind: .checkpoint, label: "checkpoint", library: library)
-            let pipeline = try Self.throwingTileErrors { try Self.loadPipeline(checkpoint, path: path, library: library) }
+            let pipeline = try Self.throwingTileErrors {
+                try Self.loadPipeline(checkpoint, path: path, library: library, stageTimer: stageTimer)
+            }
             pipelinesByPath[path] = pipeline
             entries.append(AdvertisedModel(kind: .checkpoint, name: pipeline.model.name, hash: pipeline.model.autoV2Hash ?? ""))
         }
@@ -131,18 +137,22 @@ public final class DiffusionTileRenderer: WorkerTileRenderer {
         let path = try resolve(checkpoint, kind: .checkpoint, label: "checkpoint")
         return try pipelines.withLock { cache -> StableDiffusionPipeline in
             if let cached = cache[path] { return cached }
-            let pipeline = try Self.loadPipeline(checkpoint, path: path, library: library)
+            let pipeline = try Self.loadPipeline(checkpoint, path: path, library: library, stageTimer: stageTimer)
             cache[path] = pipeline
             return pipeline
         }
     }
 
-    private static func loadPipeline(_ checkpoint: String, path: String, library: ModelLibrary?) throws -> StableDiffusionPipeline {
+    private static func loadPipeline(
+        _ checkpoint: String, path: String, library: ModelLibrary?, stageTimer: PipelineStageTimer?
+    ) throws -> StableDiffusionPipeline {
         let model: StableDiffusionModel
         do { model = try StableDiffusionModel(path: path) } catch {
             throw TileRenderError.invalidParameters("checkpoint \"\(checkpoint)\" (\(path)) cannot be loaded: \(error)")
         }
-        return StableDiffusionPipeline(model: model, library: library)
+        let pipeline = StableDiffusionPipeline(model: model, library: library)
+        pipeline.stageTimer = stageTimer
+        return pipeline
     }
 
     /// A model's path on this worker; a missing model is an error naming it.
