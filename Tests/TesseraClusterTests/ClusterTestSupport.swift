@@ -78,3 +78,21 @@ enum ClusterTestSupport {
         return try condition()
     }
 }
+
+extension ClusterTestSupport {
+    /// `count` started workers that render classical tiles, diffusion tiles and latent stages, each with its own
+    /// diffusion renderer from `renderer` (so each loads its own model copy, as separate machines would).
+    static func latentDiffusionWorkers(
+        _ count: Int, coordinator endpoint: String, renderer: () throws -> DiffusionTileRenderer
+    ) throws -> [Worker] {
+        let workers = try (0..<count).map { n in
+            let diffusion = try renderer()
+            return Worker(
+                options: WorkerOptions(coordinator: endpoint, threads: 1, workerId: "w\(n)"),
+                renderer: RoutingTileRenderer([ClassicalTileRenderer(), diffusion, LatentTileRenderer(diffusion: diffusion)]),
+                logger: quietLogger)
+        }
+        workers.forEach { $0.start() }
+        return workers
+    }
+}

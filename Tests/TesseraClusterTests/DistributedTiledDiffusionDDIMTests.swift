@@ -32,14 +32,8 @@ final class DistributedTiledDiffusionDDIMTests: XCTestCase {
             config: ClusterTestSupport.config(stateDir: dir + "/state"), logger: ClusterTestSupport.quietLogger)
         let endpoints = try coordinator.start()
         defer { coordinator.requestStop(); coordinator.waitUntilStopped() }
-        let workers = try (0..<2).map { n in
-            let diffusion = try DiffusionUpscaleTests.workerRenderer()
-            return Worker(
-                options: WorkerOptions(coordinator: endpoints.worker, threads: 1, workerId: "w\(n)"),
-                renderer: RoutingTileRenderer([ClassicalTileRenderer(), diffusion, LatentTileRenderer(diffusion: diffusion)]),
-                logger: ClusterTestSupport.quietLogger)
-        }
-        workers.forEach { $0.start() }
+        let workers = try ClusterTestSupport.latentDiffusionWorkers(
+            2, coordinator: endpoints.worker, renderer: DiffusionUpscaleTests.workerRenderer)
         defer { workers.forEach { $0.requestStop() }; workers.forEach { $0.waitUntilStopped(timeoutSeconds: 20) } }
         let client = try ClusterClient(endpoint: endpoints.client)
         let png = try ClusterTestSupport.pngData(source, in: dir)
