@@ -1,8 +1,10 @@
+import Foundation
 import ArgumentParser
 import TesseraCluster
 import TesseraImaging
 import TesseraTerminal
 import TesseraPipelines
+import TesseraSampling
 
 /// The Tiled Diffusion extension's settings as flags (latent pixels; 1 latent px = 8 image px). Unset values take
 /// the extension's defaults for the tab: img2img Mixture of Diffusers / overlap 8, txt2img MultiDiffusion / overlap 48,
@@ -30,6 +32,12 @@ struct TiledDiffusionOptions: ParsableArguments {
     var renoiseStrength: Double?
     @Option(name: .customLong("renoise-kernel-size"), help: "Renoise kernel size 2…512 (default 64).")
     var renoiseKernelSize: Int?
+    @Option(name: .customLong("regions"),
+            help: "Region Prompt Control: a JSON file of regions (the extension's saved config {\"bbox_controls\": [...]} or an array of {x, y, w, h, prompt, neg_prompt, blend_mode, feather_ratio, seed}).")
+    var regionsFile: String?
+    @Flag(name: .customLong("draw-background"),
+          help: "Draw full canvas background: with --regions, draw the grid tiles with the main prompt too.")
+    var drawBackground = false
 
     private var inversionFlagsGiven: Bool {
         noiseInversion || inversionSteps != nil || retouch != nil || renoiseStrength != nil || renoiseKernelSize != nil
@@ -44,6 +52,9 @@ struct TiledDiffusionOptions: ParsableArguments {
             }
             if inversionFlagsGiven {
                 throw CommandFailure("--noise-inversion and its options need --tiled-diffusion multidiffusion|mixture")
+            }
+            if regionsFile != nil || drawBackground {
+                throw CommandFailure("--regions and --draw-background need --tiled-diffusion multidiffusion|mixture")
             }
             return nil
         }
@@ -63,6 +74,19 @@ struct TiledDiffusionOptions: ParsableArguments {
         if let retouch { settings.noiseInversion?.retouch = retouch }
         if let renoiseStrength { settings.noiseInversion?.renoiseStrength = renoiseStrength }
         if let renoiseKernelSize { settings.noiseInversion?.renoiseKernelSize = renoiseKernelSize }
+        if let regionsFile {
+            guard let data = FileManager.default.contents(atPath: regionsFile) else {
+                throw CommandFailure("--regions: cannot read \(regionsFile)")
+            }
+            do { settings.regions = try [TiledDiffusionRegion](regionsJSON: data, source: regionsFile) } catch {
+                throw CommandFailure("--regions: \(error)")
+            }
+            guard !settings.regions.isEmpty else { throw CommandFailure("--regions: \(regionsFile) enables no region") }
+        }
+        if drawBackground {
+            guard !settings.regions.isEmpty else { throw CommandFailure("--draw-background needs --regions") }
+            settings.drawBackground = true
+        }
         do { try settings.validate() } catch { throw CommandFailure("\(error)") }
         return settings
     }
@@ -70,6 +94,7 @@ struct TiledDiffusionOptions: ParsableArguments {
     /// Whether any Tiled Diffusion flag was given.
     var isGiven: Bool {
         method != nil || tileWidth != nil || tileHeight != nil || overlap != nil || batchSize != nil || inversionFlagsGiven
+            || regionsFile != nil || drawBackground
     }
 
     /// Sets `request.tiledDiffusion` from the flags, on top of what `--params-from` put there.
@@ -85,6 +110,11 @@ extension TiledDiffusionOptions {
         var spec = spec
         if let settings = try settings(img2img: true) {
             spec.tiledDiffusion = TiledDiffusionJobSettings(settings)
+        }
+        // Region seeds of −1 are drawn here, once, so every worker pastes the same region noise.
+        if var tiled = spec.tiledDiffusion {
+            for k in tiled.regions.indices { tiled.regions[k].seed = SeedPlan.resolve(tiled.regions[k].seed) }
+            spec.tiledDiffusion = tiled
         }
         if spec.tiledDiffusion != nil && spec.diffusion == nil {
             throw CommandFailure("--tiled-diffusion redraws the image with Stable Diffusion and needs --checkpoint")

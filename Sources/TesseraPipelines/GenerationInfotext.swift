@@ -146,7 +146,15 @@ extension GenerationRequest {
             case "Eta", "Eta DDIM": eta = try Self.float(field)
             case "Noise multiplier": initialNoiseMultiplier = try Self.float(field)
             case "Extra noise": extraNoise = try Self.float(field)
-            case "Tiled Diffusion": tiledDiffusion = try TiledDiffusionSettings(infotextValue: field.value)
+            case "Tiled Diffusion":
+                let regions = tiledDiffusion?.regions ?? []
+                tiledDiffusion = try TiledDiffusionSettings(infotextValue: field.value)
+                tiledDiffusion?.regions = regions
+            case TiledDiffusionSettings.regionsInfotextKey:
+                guard tiledDiffusion != nil else {
+                    throw PipelineError(field.key, "comes without a 'Tiled Diffusion' field")
+                }
+                tiledDiffusion?.regions = try [TiledDiffusionRegion](regionsJSON: Data(field.value.utf8), source: field.key)
             default: break
             }
         }

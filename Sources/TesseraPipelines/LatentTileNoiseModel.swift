@@ -4,15 +4,16 @@ import TesseraTensor
 
 /// The job's UNet + ControlNets + CFG restricted to latent tiles: the eps a tile gets at a sigma, with the text
 /// contexts repeated per tile and every spatial conditioning cropped to the tile (spec §7.3): ControlNet hints to
-/// the tile's pixel box, tile_colorfix origins and inpainting-model conditioning to its latent box.
+/// the tile's pixel box, tile_colorfix origins and inpainting-model conditioning to its latent box. Grid tiles read
+/// the job's prompt, region tiles their region's (`prompt, region prompt`).
 ///
 /// The same value serves the in-process run and the cluster workers, so both compute identical tile eps.
 public struct LatentTileNoiseModel: @unchecked Sendable {
-    public let grid: TiledDiffusionGrid
+    public let fusion: LatentTileFusion
     public let unet: UNet
-    public let contexts: (Int) throws -> CallContexts
+    /// The job's prompt, then one per region.
+    public let conditionings: [TileConditioning]
     public let cfgScale: Float
-    public let subpromptWeights: [Float]
     /// Steps actually run (A1111 `total_sampling_steps`), for the ControlNet guidance window.
     public let totalSteps: Int
     public let schedule: DiscreteNoiseSchedule
@@ -20,15 +21,21 @@ public struct LatentTileNoiseModel: @unchecked Sendable {
     private let controlNets: [ActiveControlNet]
     private let inpaintConditioning: Tensor?
 
-    /// `controlNets` carry full-size hints; `inpaintConditioning` is the full `[1, 5, h, w]` tensor or nil.
-    public init(grid: TiledDiffusionGrid, unet: UNet, contexts: @escaping (Int) throws -> CallContexts,
+    /// `controlNets` carry full-size hints; `inpaintConditioning` is the full `[1, 5, h, w]` tensor or nil;
+    /// `regionConditionings` has one entry per region of `fusion`.
+    public init(fusion: LatentTileFusion, unet: UNet, contexts: @escaping (Int) throws -> CallContexts,
                 controlNets: [ActiveControlNet], inpaintConditioning: Tensor?, cfgScale: Float, subpromptWeights: [Float],
+                regionConditionings: [TileConditioning] = [],
                 totalSteps: Int, schedule: DiscreteNoiseSchedule = .stableDiffusion) throws {
-        self.grid = grid
+        let grid = fusion.grid
+        let regions = Set(fusion.layers.compactMap(\.region))
+        guard regions.count == regionConditionings.count else {
+            throw PipelineError("regions", "\(regionConditionings.count) region prompts for \(regions.count) regions")
+        }
+        self.fusion = fusion
         self.unet = unet
-        self.contexts = contexts
+        self.conditionings = [TileConditioning(contexts: contexts, subpromptWeights: subpromptWeights)] + regionConditionings
         self.cfgScale = cfgScale
-        self.subpromptWeights = subpromptWeights
         self.totalSteps = totalSteps
         self.schedule = schedule
         for (index, unit) in controlNets.enumerated() {
@@ -41,6 +48,11 @@ public struct LatentTileNoiseModel: @unchecked Sendable {
         self.inpaintConditioning = inpaintConditioning
     }
 
+    /// The conditioning tile `index` reads.
+    private func conditioning(ofTile index: Int) -> TileConditioning {
+        conditionings[fusion.layers[index].region.map { $0 + 1 } ?? 0]
+    }
+
     /// The CFG-combined eps for `crop` (tile `index` of the grid) at `sigma`, as model call `call` during sampling step
     /// `samplingStep`; also returns the ControlNet units that ran. With `timestep` set (a DDIM/PLMS round) the crop is
     /// passed unscaled at that timestep, as the timestep samplers call the model, and `sigma` is ignored.
@@ -50,10 +62,11 @@ public struct LatentTileNoiseModel: @unchecked Sendable {
         let tracker = SamplingProgressTracker(totalSteps: totalSteps, controlUnits: controlNets.count)
         tracker.modelCalls = call
         tracker.samplingStep = samplingStep
-        let guidedUNet = GuidedUNet(unet: unet, contexts: contexts, controlNets: tileControlNets(tile),
+        let conditioning = conditioning(ofTile: index)
+        let guidedUNet = GuidedUNet(unet: unet, contexts: conditioning.contexts, controlNets: tileControlNets(tile),
                                     inpaintConditioning: inpaintConditioning.map { LatentTileFusion.crop($0, to: tile) },
                                     tracker: tracker)
-        let guided = GuidedNoisePredictor(scale: cfgScale, subpromptWeights: subpromptWeights,
+        let guided = GuidedNoisePredictor(scale: cfgScale, subpromptWeights: conditioning.subpromptWeights,
                                           batchedModel: guidedUNet.callAsFunction)
         let eps: Tensor
         if let timestep {
@@ -70,11 +83,12 @@ public struct LatentTileNoiseModel: @unchecked Sendable {
     }
 
     /// Noise inversion's eps for `crop` (already scaled by c_in) at `timestep`: the UNet with the positive prompt
-    /// only (the first AND part of the first call's prompt), no CFG and no ControlNet, as the extension calls
-    /// `apply_model` directly; an inpainting UNet still gets its conditioning cropped to the tile.
+    /// only (the first AND part of the first call's prompt; a region's own prompt for a region tile), no CFG and no
+    /// ControlNet, as the extension calls `apply_model` directly; an inpainting UNet still gets its conditioning
+    /// cropped to the tile.
     public func inversionEps(tile index: Int, crop: Tensor, timestep: Float) throws -> Tensor {
         let tile = try checkedTile(index, crop: crop)
-        let context = try contexts(0).conds[0]
+        let context = try conditioning(ofTile: index).contexts(0).conds[0]
         let input = inpaintConditioning.map { appendingChannels(crop, LatentTileFusion.crop($0, to: tile)) } ?? crop
         guard input.shape[1] == unet.configuration.inChannels else {
             throw PipelineError("UNet input", "the model expects \(unet.configuration.inChannels) input channels, got \(input.shape[1])")
@@ -83,10 +97,10 @@ public struct LatentTileNoiseModel: @unchecked Sendable {
     }
 
     private func checkedTile(_ index: Int, crop: Tensor) throws -> LatentTile {
-        guard grid.tiles.indices.contains(index) else {
-            throw PipelineError("tiled diffusion", "tile \(index) is not in the \(grid.tiles.count)-tile grid")
+        guard fusion.tiles.indices.contains(index) else {
+            throw PipelineError("tiled diffusion", "tile \(index) is not one of the job's \(fusion.tiles.count) tiles")
         }
-        let tile = grid.tiles[index]
+        let tile = fusion.tiles[index]
         guard crop.shape.count == 4, crop.shape[0] == 1, crop.shape[2] == tile.height, crop.shape[3] == tile.width else {
             throw PipelineError("tiled diffusion", "tile \(index) crop has shape \(crop.shape), expected [1, C, \(tile.height), \(tile.width)]")
         }

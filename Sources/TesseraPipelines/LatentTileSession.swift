@@ -114,14 +114,14 @@ extension StableDiffusionPipeline {
         }
         let prompts = try PromptPlan(prompt: request.prompt, negativePrompt: request.negativePrompt, steps: request.steps)
         let loras = try LatentTileLoRAs(prompts.loras, resolve: resolveLoRA ?? LatentTileLoRAs.resolver(library: library))
-        let conditioner = try TextConditioner(encoder: model.textEncoder, tokenizer: model.tokenizer, clipSkip: request.clipSkip)
-        var encoded: [String: Tensor] = [:]
-        try loras.withAllMerged(into: model) {
-            for text in prompts.distinctTexts { encoded[text] = try conditioner.encode([text])[0] }
-        }
-        let contexts: (Int) throws -> CallContexts = { call in
-            let texts = prompts.texts(atStep: call)
-            return CallContexts(conds: texts.positive.map { encoded[$0.text]! }, uncond: encoded[texts.negative]!)
+        let encoder = CachingTextEncoder(
+            try TextConditioner(encoder: model.textEncoder, tokenizer: model.tokenizer, clipSkip: request.clipSkip))
+        let settings = plan.settings
+        let (conditioning, regionConditionings) = try loras.withAllMerged(into: model) {
+            (try TileConditioning(prompt: request.prompt, negativePrompt: request.negativePrompt, steps: request.steps,
+                                  encode: encoder.encode),
+             try TileConditioning.regions(settings.regions, prompt: request.prompt, negativePrompt: request.negativePrompt,
+                                          steps: request.steps, encode: encoder.encode))
         }
         let codec = LatentCodec(vae: model.vae)
         let controlNets = try request.controlNets.enumerated().map { index, unit in
@@ -131,10 +131,10 @@ extension StableDiffusionPipeline {
             ? try InpaintingConditioning.tensor(source: source, width: plan.width, height: plan.height, codec: codec,
                                                 maskWeight: Float(request.inpaintingMaskWeight)) : nil
         let tileModel = try LatentTileNoiseModel(
-            grid: plan.grid, unet: model.unet, contexts: contexts, controlNets: controlNets,
+            fusion: plan.fusion, unet: model.unet, contexts: conditioning.contexts, controlNets: controlNets,
             inpaintConditioning: inpaintConditioning, cfgScale: request.cfgScale,
-            subpromptWeights: prompts.positiveParts.map { Float($0.weight) }, totalSteps: plan.totalSteps,
-            schedule: plan.samplingPlan.schedule)
+            subpromptWeights: conditioning.subpromptWeights, regionConditionings: regionConditionings,
+            totalSteps: plan.totalSteps, schedule: plan.samplingPlan.schedule)
         return LatentTileSession(pipeline: self, plan: plan, model: tileModel, initImage: source.renderImage, loras: loras)
     }
 }

@@ -4,30 +4,36 @@ import TesseraTensor
 extension StableDiffusionPipeline {
     /// The sampling part of `generate` for a job with Tiled Diffusion on: the guided UNet restricted to the grid's
     /// tiles, fused at every model call, under the same sampler, noise and (for inpainting) per-step mask blend.
+    /// Region prompts are encoded with `encodeText`; region seeds must be resolved.
     func sampleTiledDiffusion(_ settings: TiledDiffusionSettings, request: GenerationRequest, guidedUNet: GuidedUNet,
                               subpromptWeights: [Float], samplingPlan: SamplingPlan, image: ImageSeed,
-                              latentShape: [Int], source: Source, progress: @escaping SamplerProgress) throws -> Tensor {
+                              latentShape: [Int], source: Source, encodeText: (String) throws -> Tensor,
+                              progress: @escaping SamplerProgress) throws -> Tensor {
         try settings.validate()
         try TiledDiffusionJobPlan.checkSampler(samplingPlan.selection.sampler)
         let grid = try TiledDiffusionGrid(latentWidth: latentShape[2], latentHeight: latentShape[1], settings: settings)
+        let fusion = try LatentTileFusion(grid: grid, settings: settings)
+        let regionConditionings = try TileConditioning.regions(
+            settings.regions, prompt: request.prompt, negativePrompt: request.negativePrompt, steps: request.steps,
+            encode: encodeText)
         let model = try LatentTileNoiseModel(
-            grid: grid, unet: guidedUNet.unet, contexts: guidedUNet.contexts, controlNets: guidedUNet.controlNets,
+            fusion: fusion, unet: guidedUNet.unet, contexts: guidedUNet.contexts, controlNets: guidedUNet.controlNets,
             inpaintConditioning: guidedUNet.inpaintConditioning, cfgScale: request.cfgScale,
-            subpromptWeights: subpromptWeights, totalSteps: guidedUNet.tracker.totalSteps, schedule: samplingPlan.schedule)
-        let fusion = LatentTileFusion(grid: grid, method: settings.method)
+            subpromptWeights: subpromptWeights, regionConditionings: regionConditionings,
+            totalSteps: guidedUNet.tracker.totalSteps, schedule: samplingPlan.schedule)
         let evaluator = LocalLatentTileEvaluator(model: model, tracker: guidedUNet.tracker)
         // A1111's init_images[0]: the init image as given, before the resize to the render size.
-        let startNoise = try settings.noiseInversion.map {
-            try TiledNoiseInversion.startNoise($0, fusion: fusion, evaluator: evaluator, samplingPlan: samplingPlan,
-                                               initLatent: source.initLatent, initImage: source.originalImage)
-        }
+        let startNoise = try TiledDiffusionJobPlan.startNoise(
+            settings, fusion: fusion, evaluator: evaluator, samplingPlan: samplingPlan, initLatent: source.initLatent,
+            initImage: source.originalImage)
         if samplingPlan.selection.sampler.isTimestepSampler {
             guard source.latentMask == nil else {
                 throw PipelineError("sampler", "\(samplingPlan.selection.sampler.label) cannot inpaint here (the per-step mask blend is implemented for k-diffusion samplers); use e.g. Euler a or DPM++ 2M")
             }
             let predictor = TiledDiffusionNoisePredictor(fusion: fusion, evaluator: evaluator, schedule: samplingPlan.schedule)
             return try samplingPlan.run(model: predictor, images: [image], latentShape: latentShape,
-                                        initLatent: source.initLatent, progress: predictor.tracking(progress))
+                                        initLatent: source.initLatent, progress: predictor.tracking(progress),
+                                        startNoise: startNoise)
         }
         let denoiser = TiledDiffusionDenoiser(fusion: fusion, evaluator: evaluator)
         let report = denoiser.tracking(progress)

@@ -50,6 +50,9 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
 
     private func run(_ request: GenerationRequest, timer: PipelineStageTimer?, progress: SamplerProgress?) throws -> [GenerationResult] {
         try request.validate()
+        var request = request
+        // Drawn once per job, so the infotext records the region seeds the images were made with.
+        request.tiledDiffusion = request.tiledDiffusion?.resolvingRegionSeeds()
         let selection = try SamplerSelection(parsing: request.sampler, scheduler: request.scheduler)
         let seeds = try SeedPlan.imageSeeds(seed: SeedPlan.resolve(request.seed), subseed: SeedPlan.resolve(request.subseed),
                                             subseedStrength: request.subseedStrength, count: request.imageCount,
@@ -112,7 +115,7 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
                     return try sampleTiledDiffusion(tiled, request: request, guidedUNet: unet,
                                                     subpromptWeights: guided.subpromptWeights, samplingPlan: samplingPlan,
                                                     image: images[0], latentShape: latentShape, source: source,
-                                                    progress: report)
+                                                    encodeText: { try conditioner.encode([$0])[0] }, progress: report)
                 }
                 if let mask = source.latentMask, let initLatent = source.initLatent {
                     guard !selection.sampler.isTimestepSampler else {
@@ -133,7 +136,7 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
                 var parameters = GenerationInfotext.parameters(for: request, selection: selection, seed: image.seed,
                                                                subseed: image.subseed, width: width, height: height,
                                                                model: model, loraHashes: loraHashes, vae: vae?.infotext)
-                if let tiled = request.tiledDiffusion { parameters.extra.append(tiled.infotextField) }
+                if let tiled = request.tiledDiffusion { parameters.extra += tiled.infotextFields }
                 results.append(GenerationResult(image: final, parameters: parameters, modelCalls: tracker.modelCalls,
                                                 controlNetCalls: tracker.controlNetCalls))
             }

@@ -44,7 +44,10 @@ public struct TiledDiffusionJobPlan: Sendable {
         height = request.height / 8 * 8
         latentShape = [latentChannels, height / 8, width / 8]
         grid = try TiledDiffusionGrid(latentWidth: width / 8, latentHeight: height / 8, settings: settings)
-        fusion = LatentTileFusion(grid: grid, method: settings.method)
+        fusion = try LatentTileFusion(grid: grid, settings: settings)
+        for (index, region) in settings.regions.enumerated() where region.seed < 0 {
+            throw PipelineError("regions[\(index)].seed", "must be resolved (≥ 0) before a tiled-diffusion job is planned, got \(region.seed)")
+        }
         totalSteps = try samplingPlan.img2imgSteps()?.stepsRun ?? request.steps
     }
 
@@ -53,18 +56,36 @@ public struct TiledDiffusionJobPlan: Sendable {
     /// (the init image at render size) gives the renoise mask. Returns the final latent.
     public func sample<E: LatentTileEvaluator>(evaluator: E, initLatent: Tensor?, initImage: RGBAImage? = nil,
                                                progress: SamplerProgress? = nil) throws -> Tensor {
-        let startNoise = try settings.noiseInversion.map {
-            try TiledNoiseInversion.startNoise($0, fusion: fusion, evaluator: evaluator, samplingPlan: samplingPlan,
-                                               initLatent: initLatent, initImage: initImage)
-        }
+        let startNoise = try Self.startNoise(settings, fusion: fusion, evaluator: evaluator, samplingPlan: samplingPlan,
+                                             initLatent: initLatent, initImage: initImage)
         if samplingPlan.selection.sampler.isTimestepSampler {
             let model = TiledDiffusionNoisePredictor(fusion: fusion, evaluator: evaluator, schedule: samplingPlan.schedule)
             return try samplingPlan.run(model: model, images: [seed], latentShape: latentShape, initLatent: initLatent,
-                                        progress: model.tracking(progress))
+                                        progress: model.tracking(progress), startNoise: startNoise)
         }
         let denoiser = TiledDiffusionDenoiser(fusion: fusion, evaluator: evaluator)
         return try samplingPlan.run(denoiser: denoiser, images: [seed], latentShape: latentShape, initLatent: initLatent,
                                     startNoise: startNoise, progress: denoiser.tracking(progress))
+    }
+
+    /// What the seeded start noise becomes: the regions' own noise pasted in (when there are regions), then, with
+    /// noise inversion on, the inverted noise blended with that under the renoise mask; nil when neither applies.
+    /// The inversion runs now (its rounds go to `evaluator`), once, before sampling starts.
+    static func startNoise<E: LatentTileEvaluator>(
+        _ settings: TiledDiffusionSettings, fusion: LatentTileFusion, evaluator: E, samplingPlan: SamplingPlan,
+        initLatent: Tensor?, initImage: RGBAImage?
+    ) throws -> ((Tensor) throws -> Tensor)? {
+        let regions = settings.regions
+        let inversion = try settings.noiseInversion.map {
+            try TiledNoiseInversion.startNoise($0, fusion: fusion, evaluator: evaluator, samplingPlan: samplingPlan,
+                                               initLatent: initLatent, initImage: initImage,
+                                               filtersRegionNoise: !settings.drawsGrid)
+        }
+        if regions.isEmpty { return inversion }
+        return { seeded in
+            let noise = try RegionNoise.apply(regions, to: seeded)
+            return try inversion?(noise) ?? noise
+        }
     }
 
     /// UniPC is refused, as the extension does ("not compatible"); DDIM and PLMS fuse eps, the rest x0.

@@ -1,5 +1,6 @@
 import Foundation
 import TesseraPrompt
+import TesseraSampling
 
 /// The Tiled Diffusion extension's settings (multidiffusion-upscaler-for-automatic1111), with its
 /// names and defaults. Sizes are in latent pixels (1 latent px = 8 image px).
@@ -34,15 +35,36 @@ public struct TiledDiffusionSettings: Sendable, Equatable, Codable {
     public var batchSize: Int
     /// "Enable Noise Inversion" and its options; nil = off (the extension's default).
     public var noiseInversion: NoiseInversionSettings?
+    /// "Region Prompt Control": empty = off (the extension's default). With regions, the grid is drawn only when
+    /// `drawBackground` is on.
+    public var regions: [TiledDiffusionRegion]
+    /// "Draw full canvas background" (default off, as in the extension): whether the grid tiles are drawn with the
+    /// job's prompt when there are regions. Without regions the grid is always drawn.
+    public var drawBackground: Bool
 
     public init(method: Method, tileWidth: Int = 96, tileHeight: Int = 96, overlap: Int? = nil, batchSize: Int = 4,
-                noiseInversion: NoiseInversionSettings? = nil) {
+                noiseInversion: NoiseInversionSettings? = nil, regions: [TiledDiffusionRegion] = [],
+                drawBackground: Bool = false) {
         self.method = method
         self.tileWidth = tileWidth
         self.tileHeight = tileHeight
         self.overlap = overlap ?? Self.defaultOverlap(for: method)
         self.batchSize = batchSize
         self.noiseInversion = noiseInversion
+        self.regions = regions
+        self.drawBackground = drawBackground
+    }
+
+    /// Whether the grid tiles are drawn: always without regions, with them only when "Draw full canvas background"
+    /// is on.
+    public var drawsGrid: Bool { regions.isEmpty || drawBackground }
+
+    /// The settings with every region seed of −1 replaced by a drawn seed, so the job is reproducible and its
+    /// infotext records the seeds used.
+    public func resolvingRegionSeeds() -> TiledDiffusionSettings {
+        var copy = self
+        for k in copy.regions.indices { copy.regions[k].seed = SeedPlan.resolve(copy.regions[k].seed) }
+        return copy
     }
 
     /// The extension's img2img defaults: Mixture of Diffusers, 96×96, overlap 8, batch 4.
@@ -69,6 +91,7 @@ public struct TiledDiffusionSettings: Sendable, Equatable, Codable {
             throw PipelineError("latent tile batch size", "must be in 1...8, got \(batchSize)")
         }
         try noiseInversion?.validate()
+        for (index, region) in regions.enumerated() { try region.validate(index: index) }
     }
 
     /// The value of the `Tiled Diffusion` infotext entry (the extension writes its own settings dict there; Tessera
@@ -76,10 +99,26 @@ public struct TiledDiffusionSettings: Sendable, Equatable, Codable {
     public var infotextValue: String {
         "method: \(method.rawValue), tile: \(tileWidth)x\(tileHeight), overlap: \(overlap), batch: \(batchSize)"
             + (noiseInversion.map { ", " + $0.infotextEntries } ?? "")
+            + (regions.isEmpty ? "" : ", draw background: \(drawBackground)")
     }
 
-    /// The `Tiled Diffusion` infotext field.
-    public var infotextField: InfotextField { InfotextField("Tiled Diffusion", infotextValue) }
+    /// The `Tiled Diffusion` infotext field, and with regions a `Tiled Diffusion regions` field holding them as a
+    /// JSON array with the extension's keys (prompts contain commas, so they cannot join the flat entry).
+    public var infotextFields: [InfotextField] {
+        var fields = [InfotextField("Tiled Diffusion", infotextValue)]
+        if !regions.isEmpty { fields.append(InfotextField(Self.regionsInfotextKey, Self.regionsJSON(regions))) }
+        return fields
+    }
+
+    /// The infotext key of the region list.
+    public static let regionsInfotextKey = "Tiled Diffusion regions"
+
+    /// Regions as compact JSON with sorted keys (stable text for the same regions).
+    public static func regionsJSON(_ regions: [TiledDiffusionRegion]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(regions)) ?? Data("[]".utf8), as: UTF8.self)
+    }
 
     /// Reads `infotextValue` back (`method: …, tile: WxH, overlap: N, batch: B`, then the noise inversion entries
     /// when it was on), so a rerun from the infotext uses the same tiles; every entry is required and checked, and
@@ -118,6 +157,10 @@ public struct TiledDiffusionSettings: Sendable, Equatable, Codable {
         self.init(method: method, tileWidth: try integer(size[0], "tile width"), tileHeight: try integer(size[1], "tile height"),
                   overlap: try integer(entries["overlap"], "overlap"), batchSize: try integer(entries["batch"], "batch"),
                   noiseInversion: try NoiseInversionSettings.parse(entries, fail: fail))
+        if let draw = entries["draw background"] {
+            guard let flag = Bool(draw.lowercased()) else { throw fail("'draw background' value '\(draw)' is not true or false") }
+            drawBackground = flag
+        }
         do { try validate() } catch { throw fail("\(error)") }
     }
 }

@@ -27,13 +27,14 @@ public final class TiledNoiseInversion<Evaluator: LatentTileEvaluator>: NoisePre
 
     /// Runs the inversion and returns what the sampler's start noise becomes: the inverse noise
     /// `inverted − init/σ₀` (σ₀ the first sigma of the full img2img schedule), blended with the seeded noise under
-    /// the renoise mask of `initImage` when the renoise strength is above 0.
+    /// the renoise mask of `initImage` when the renoise strength is above 0. With `filtersRegionNoise` (regions
+    /// without the grid) the seeded noise is first passed through the regions' feather masks, as the extension does.
     ///
     /// Noise inversion is defined for img2img with the Euler sampler only (the extension asserts it); anything else
     /// is refused naming the field.
     public static func startNoise(
         _ settings: NoiseInversionSettings, fusion: LatentTileFusion, evaluator: Evaluator, samplingPlan: SamplingPlan,
-        initLatent: Tensor?, initImage: RGBAImage?
+        initLatent: Tensor?, initImage: RGBAImage?, filtersRegionNoise: Bool = false
     ) throws -> (Tensor) throws -> Tensor {
         try settings.validate()
         guard samplingPlan.selection.sampler == .euler else {
@@ -51,6 +52,9 @@ public final class TiledNoiseInversion<Evaluator: LatentTileEvaluator>: NoisePre
         guard let initImage else { throw PipelineError("noise inversion", "the renoise mask needs the init image") }
         let mask = RenoiseMask.mask(for: initImage, kernelSize: settings.renoiseKernelSize, strength: Float(settings.renoiseStrength),
                                     latentWidth: initLatent.shape[3], latentHeight: initLatent.shape[2])
-        return { random in try NoiseInversion.renoise(inverse: inverse, random: random, mask: mask) }
+        return { random in
+            let random = filtersRegionNoise ? fusion.regionFilteredNoise(random) : random
+            return try NoiseInversion.renoise(inverse: inverse, random: random, mask: mask)
+        }
     }
 }

@@ -80,16 +80,26 @@ public struct SamplingPlan: Sendable, Equatable {
     /// Runs the plan for a batch: `images` give the per-image seeds, `latentShape` is
     /// `[C, H, W]`, `initLatent` (`[B, C, H, W]`) is required exactly for img2img. The eps
     /// model is wrapped in `CompVisDenoiser` for k-diffusion samplers and driven directly by DDIM.
+    /// `startNoise` turns the seeded start noise into the noise used, as in `run(denoiser:…)`.
     public func run<M: NoisePredictor>(model: M, images: [ImageSeed], latentShape: [Int], initLatent: Tensor? = nil,
-                                       progress: SamplerProgress? = nil) throws -> Tensor {
+                                       progress: SamplerProgress? = nil,
+                                       startNoise: ((Tensor) throws -> Tensor)? = nil) throws -> Tensor {
         let img2img = try checkedInputs(images: images, latentShape: latentShape, initLatent: initLatent)
         if selection.sampler.isTimestepSampler {
-            let noise = try noiseSource.initialNoise(for: images, latentShape: latentShape)
+            let noise = try started(try noiseSource.initialNoise(for: images, latentShape: latentShape), with: startNoise)
             return try runDDIM(model: model, images: images, latentShape: latentShape, noise: noise,
                                img2img: img2img, initLatent: initLatent, progress: progress)
         }
         return try run(denoiser: try denoiser(wrapping: model), images: images,
-                       latentShape: latentShape, initLatent: initLatent, progress: progress)
+                       latentShape: latentShape, initLatent: initLatent, startNoise: startNoise, progress: progress)
+    }
+
+    private func started(_ seeded: Tensor, with startNoise: ((Tensor) throws -> Tensor)?) throws -> Tensor {
+        let noise = try startNoise?(seeded) ?? seeded
+        guard noise.shape == seeded.shape else {
+            throw SamplingError.mismatch("start noise has shape \(noise.shape), the batch needs \(seeded.shape)")
+        }
+        return noise
     }
 
     /// The denoiser A1111 puts around the eps model for this plan's sampler: the LCM denoiser for
@@ -114,11 +124,7 @@ public struct SamplingPlan: Sendable, Equatable {
         guard let sampler = kDiffusionSampler(isImg2Img: img2img != nil) else {
             throw SamplingError.invalidParameter(name: "sampler", problem: "\(selection.sampler.label) is a timestep sampler; run it with an eps model (run(model:))")
         }
-        let seeded = try noiseSource.initialNoise(for: images, latentShape: latentShape)
-        let noise = try startNoise?(seeded) ?? seeded
-        guard noise.shape == seeded.shape else {
-            throw SamplingError.mismatch("start noise has shape \(noise.shape), the batch needs \(seeded.shape)")
-        }
+        let noise = try started(try noiseSource.initialNoise(for: images, latentShape: latentShape), with: startNoise)
         let sigmas = try self.sigmas()
         let x: Tensor
         if let img2img, let initLatent {

@@ -104,7 +104,7 @@ final class TiledDiffusionGridTests: XCTestCase {
         let fusion = LatentTileFusion(grid: grid, method: .multiDiffusion)
         let x = Tensor(shape: [1, 1, 8, 12], repeating: 0)
         XCTAssertThrowsError(try fusion.denoised(x: x, sigma: 1, tileEps: [x])) {
-            XCTAssertTrue("\($0)".contains("1 tile predictions for a grid of 2 tiles"), "\($0)")
+            XCTAssertTrue("\($0)".contains("1 tile predictions for 2 tiles"), "\($0)")
         }
         XCTAssertThrowsError(try fusion.crops(of: Tensor(shape: [1, 1, 9, 12], repeating: 0))) {
             XCTAssertTrue("\($0)".contains("the grid expects"), "\($0)")

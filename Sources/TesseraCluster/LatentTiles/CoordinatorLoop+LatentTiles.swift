@@ -130,7 +130,8 @@ extension CoordinatorLoop {
         trySend(.tile(TileAssignment(
             tile: TileRef(jobID: stageKey.jobId, tileID: stageKey.tileID, attempt: UInt32(attempt)),
             leaseMilliseconds: UInt32(max(1, (lease?.leaseSeconds ?? 30) * 1000)),
-            rect: TileRect(x: 0, y: 0, width: UInt32(stage.resultWidth), height: UInt32(stage.resultHeight)),
+            rect: TileRect(x: 0, y: 0, width: UInt32(stage.resultSizes[stageKey.tile].width),
+                           height: UInt32(stage.resultSizes[stageKey.tile].height)),
             parameters: .json(JSONText.encode(parameters)), payloads: payloads)), to: worker)
         workers[routingID]?.state = .busy
         workers[routingID]?.currentJob = stageKey.jobId
@@ -147,8 +148,8 @@ extension CoordinatorLoop {
             counters.drop("unknown_job")
             return true
         }
-        guard let payload = result.payloads.first, payload.format == .rgba8, payload.width == stage.resultWidth,
-            payload.height == stage.resultHeight,
+        guard stage.resultSizes.indices.contains(stageKey.tile), let payload = result.payloads.first, payload.format == .rgba8,
+            payload.width == stage.resultSizes[stageKey.tile].width, payload.height == stage.resultSizes[stageKey.tile].height,
             let image = try? RGBAImage(width: payload.width, height: payload.height, pixels: [UInt8](payload.bytes))
         else {
             counters.drop("bad_result")

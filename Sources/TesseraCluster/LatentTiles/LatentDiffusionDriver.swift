@@ -38,15 +38,16 @@ struct LatentDiffusionDriver: Sendable {
         let sampler = plan.samplingPlan.selection.sampler
         let calls = plan.totalSteps * sampler.modelCallsPerStep + (sampler == .plms ? 1 : 0)
         let inversionSteps = plan.settings.noiseInversion?.steps ?? 0
-        let estimate = (plan.samplingPlan.denoisingStrength != nil ? 1 : 0) + (calls + inversionSteps) * plan.grid.tiles.count + 1
+        let estimate = (plan.samplingPlan.denoisingStrength != nil ? 1 : 0) + (calls + inversionSteps) * plan.fusion.tiles.count + 1
         var initLatent: Tensor?
         if plan.samplingPlan.denoisingStrength != nil {
             let encoded = try board.run(LatentStage(
                 jobId: jobId, stage: LatentStageKey.encodeStage, documents: [LatentStageDocument(kind: .encode)],
-                inputs: [Data()], resultWidth: w, resultHeight: c * h, leasePixels: imagePixels, jobTileEstimate: estimate))
+                inputs: [Data()], resultSizes: [(w, c * h)], leasePixels: imagePixels, jobTileEstimate: estimate))
             initLatent = try LatentWireCodec.tensor(pixels: Data(encoded[0].pixels), shape: [1, c, h, w], what: "encoded init latent")
         }
-        let evaluator = RemoteLatentTileEvaluator(jobId: jobId, board: board, grid: plan.grid, channels: c, jobTileEstimate: estimate)
+        let evaluator = RemoteLatentTileEvaluator(jobId: jobId, board: board, tiles: plan.fusion.tiles, channels: c,
+                                                  jobTileEstimate: estimate)
         // The renoise mask reads the pre-upscaled image; it is built here (a classical resize) only when needed.
         let renoises = (plan.settings.noiseInversion?.renoiseStrength ?? 0) > 0
         let initImage = try renoises ? LatentDiffusionJob(spec: spec, source: source, controlNetPath: nil).initImage : nil
@@ -54,7 +55,7 @@ struct LatentDiffusionDriver: Sendable {
         let target = spec.targetSize(sourceWidth: source.width, sourceHeight: source.height)
         let decoded = try board.run(LatentStage(
             jobId: jobId, stage: LatentStageKey.decodeStage, documents: [LatentStageDocument(kind: .decode)],
-            inputs: [LatentWireCodec.bytes(latent.data)], resultWidth: target.width, resultHeight: target.height,
+            inputs: [LatentWireCodec.bytes(latent.data)], resultSizes: [(target.width, target.height)],
             leasePixels: imagePixels, jobTileEstimate: estimate))
         let upscalePlan = try UpscalePlan(spec: spec, sourceWidth: source.width, sourceHeight: source.height)
         try LatentDiffusionOutput.write(decoded[0], plan: upscalePlan, sourceIsOpaque: source.isOpaque, to: outputPath)
@@ -65,14 +66,15 @@ struct LatentDiffusionDriver: Sendable {
 struct RemoteLatentTileEvaluator: LatentTileEvaluator {
     let jobId: String
     let board: LatentStageBoard
-    let grid: TiledDiffusionGrid
+    /// The job's evaluated tiles (grid, then regions), in fusion order.
+    let tiles: [LatentTile]
     let channels: Int
     let jobTileEstimate: Int
 
     func evaluate(_ round: LatentTileRound) throws -> [Tensor] {
         let stage = LatentStageKey.stage(of: round)
         let limit = round.kind == .inversion ? LatentStageKey.decodeStage : LatentStageKey.inversionStageBase
-        guard stage < limit, round.crops.count < LatentStageKey.maxTiles else {
+        guard stage < limit, round.crops.count < LatentStageKey.maxTiles, round.crops.count == tiles.count else {
             throw ClusterError.invalidParameter(field: "tiled_diffusion", reason: "too many model calls or tiles for the latent stage ids (call \(round.call), \(round.crops.count) tiles)")
         }
         let documents = round.crops.indices.map {
@@ -80,14 +82,14 @@ struct RemoteLatentTileEvaluator: LatentTileEvaluator {
                                 samplingStep: round.samplingStep, sigma: round.sigma,
                                 timestep: round.timestep, tile: $0)
         }
+        let largest = tiles.map { $0.width * $0.height }.max() ?? 0
         let images = try board.run(LatentStage(
             jobId: jobId, stage: stage, documents: documents, inputs: round.crops.map { LatentWireCodec.bytes($0.data) },
-            resultWidth: grid.tileWidth, resultHeight: channels * grid.tileHeight,
-            leasePixels: grid.tileWidth * grid.tileHeight * 64 * LatentDiffusionDriver.leaseFactor,
-            jobTileEstimate: jobTileEstimate))
-        let shape = [1, channels, grid.tileHeight, grid.tileWidth]
-        return try images.enumerated().map {
-            try LatentWireCodec.tensor(pixels: Data($0.element.pixels), shape: shape, what: "eps of latent tile \($0.offset)")
+            resultSizes: tiles.map { ($0.width, channels * $0.height) },
+            leasePixels: largest * 64 * LatentDiffusionDriver.leaseFactor, jobTileEstimate: jobTileEstimate))
+        return try zip(images, tiles).enumerated().map { index, pair in
+            try LatentWireCodec.tensor(pixels: Data(pair.0.pixels), shape: [1, channels, pair.1.height, pair.1.width],
+                                       what: "eps of latent tile \(index)")
         }
     }
 }

@@ -2,15 +2,15 @@ import Foundation
 import TesseraImaging
 
 /// One stage of a distributed tiled-diffusion job as its sampler thread posts it: one document and one input per
-/// tile, and the size of the RGBA8 result each tile must return.
+/// tile, and the size of the RGBA8 result each tile must return (region tiles differ in size from grid tiles).
 struct LatentStage: Sendable {
     var jobId: String
     var stage: Int
     var documents: [LatentStageDocument]
     /// Per tile: the Float32 input bytes (empty for none).
     var inputs: [Data]
-    var resultWidth: Int
-    var resultHeight: Int
+    /// Per tile: the result's width and height.
+    var resultSizes: [(width: Int, height: Int)]
     /// Pixels the lease length is computed for. A stage reports no progress until it is done (a tile is a single
     /// UNet call), so this is generous: a dead worker is still noticed by its missing heartbeats, the lease only
     /// catches a hung renderer.

@@ -37,11 +37,12 @@ public final class LatentTileRenderer: WorkerTileRenderer {
             case .encode:
                 return try LatentWireCodec.image(try session.encodeInitImage())
             case .denoise, .invert:
-                let grid = plan.grid
-                guard grid.tiles.indices.contains(stage.document.tile) else {
-                    throw TileRenderError.invalidParameters("latent tile \(stage.document.tile) is not in the \(grid.tiles.count)-tile grid")
+                let tiles = plan.fusion.tiles
+                guard tiles.indices.contains(stage.document.tile) else {
+                    throw TileRenderError.invalidParameters("latent tile \(stage.document.tile) is not one of the job's \(tiles.count) tiles")
                 }
-                let shape = [1, plan.latentShape[0], grid.tileHeight, grid.tileWidth]
+                let tile = tiles[stage.document.tile]
+                let shape = [1, plan.latentShape[0], tile.height, tile.width]
                 let crop = Tensor(shape: shape, data: try checked(stage.input, count: shape.reduce(1, *), what: "latent tile crop"))
                 let round = LatentTileRound(kind: stage.document.kind == .invert ? .inversion : .sampling,
                                             call: stage.document.call, samplingStep: stage.document.samplingStep,

@@ -17,6 +17,10 @@ public struct TiledDiffusionJobSettings: Codable, Sendable, Equatable {
     public var noiseInversionRetouch: Double
     public var renoiseStrength: Double
     public var renoiseKernelSize: Int
+    /// "Region Prompt Control" regions (`[[tiled_diffusion.regions]]`, the extension's keys); empty = off.
+    public var regions: [TiledDiffusionRegion]
+    /// "Draw full canvas background": draw the grid as well when there are regions.
+    public var drawBackground: Bool
 
     public init(_ settings: TiledDiffusionSettings) {
         method = settings.method == .multiDiffusion ? "multidiffusion" : "mixture"
@@ -30,6 +34,8 @@ public struct TiledDiffusionJobSettings: Codable, Sendable, Equatable {
         noiseInversionRetouch = inversion.retouch
         renoiseStrength = inversion.renoiseStrength
         renoiseKernelSize = inversion.renoiseKernelSize
+        regions = settings.regions
+        drawBackground = settings.drawBackground
     }
 
     enum CodingKeys: String, CodingKey {
@@ -43,9 +49,12 @@ public struct TiledDiffusionJobSettings: Codable, Sendable, Equatable {
         case noiseInversionRetouch = "noise_inversion_retouch"
         case renoiseStrength = "renoise_strength"
         case renoiseKernelSize = "renoise_kernel_size"
+        case regions
+        case drawBackground = "draw_background"
     }
 
-    /// Noise inversion keys are written only when it is on, so the specs of other jobs keep their earlier form.
+    /// Noise inversion and region keys are written only when in use, so the specs of other jobs keep their earlier
+    /// form.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(method, forKey: .method)
@@ -53,6 +62,10 @@ public struct TiledDiffusionJobSettings: Codable, Sendable, Equatable {
         try c.encode(latentTileHeight, forKey: .latentTileHeight)
         try c.encode(latentTileOverlap, forKey: .latentTileOverlap)
         try c.encode(latentTileBatchSize, forKey: .latentTileBatchSize)
+        if !regions.isEmpty {
+            try c.encode(regions, forKey: .regions)
+            try c.encode(drawBackground, forKey: .drawBackground)
+        }
         guard noiseInversion else { return }
         try c.encode(noiseInversion, forKey: .noiseInversion)
         try c.encode(noiseInversionSteps, forKey: .noiseInversionSteps)
@@ -75,6 +88,9 @@ public struct TiledDiffusionJobSettings: Codable, Sendable, Equatable {
         noiseInversionRetouch = try DiffusionUpscaleSettings.decodeNumber(c, .noiseInversionRetouch) ?? n.retouch
         renoiseStrength = try DiffusionUpscaleSettings.decodeNumber(c, .renoiseStrength) ?? n.renoiseStrength
         renoiseKernelSize = try c.decodeIfPresent(Int.self, forKey: .renoiseKernelSize) ?? n.renoiseKernelSize
+        regions = TiledDiffusionRegionEntry.enabled(
+            try c.decodeIfPresent([TiledDiffusionRegionEntry].self, forKey: .regions) ?? [])
+        drawBackground = try c.decodeIfPresent(Bool.self, forKey: .drawBackground) ?? false
     }
 
     /// The pipeline settings; the error names the `tiled_diffusion` field at fault.
@@ -88,9 +104,14 @@ public struct TiledDiffusionJobSettings: Codable, Sendable, Equatable {
                                      renoiseStrength: renoiseStrength, renoiseKernelSize: renoiseKernelSize) : nil
         let settings = TiledDiffusionSettings(method: parsed, tileWidth: latentTileWidth, tileHeight: latentTileHeight,
                                               overlap: latentTileOverlap, batchSize: latentTileBatchSize,
-                                              noiseInversion: inversion)
-        do { try settings.validate() } catch {
+                                              noiseInversion: inversion, regions: regions, drawBackground: drawBackground)
+        do { try settings.validate() } catch let error as PipelineError where error.subject.hasPrefix("regions[") {
+            throw ClusterError.invalidParameter(field: "tiled_diffusion.\(error.subject)", reason: error.problem)
+        } catch {
             throw ClusterError.invalidParameter(field: "tiled_diffusion", reason: "\(error)")
+        }
+        for (index, region) in regions.enumerated() where region.seed < 0 {
+            throw ClusterError.invalidParameter(field: "tiled_diffusion.regions[\(index)].seed", reason: "must be resolved (≥ 0) in a submitted job (tessera submit draws −1 once, so every worker uses the same seed), got \(region.seed)")
         }
         return settings
     }
