@@ -76,4 +76,41 @@ final class TiledDiffusionParamsFromTests: XCTestCase {
         XCTAssertEqual(orphan.status, 1)
         XCTAssertTrue(orphan.stderr.contains("need --noise-inversion"), orphan.stderr)
     }
+
+    func testRegionsFromTheExtensionsSavedConfigAreRecordedWithTheirDrawnSeedsAndRerunTheSame() throws {
+        let dir = temporaryDirectory()
+        let config = dir + "/regions.json"
+        try Data("""
+            {"bbox_controls": [
+              {"enable": true, "x": 0, "y": 0, "w": 1, "h": 1, "prompt": "", "neg_prompt": "", "blend_mode": "Background", "feather_ratio": 0.2, "seed": -1},
+              {"enable": true, "x": 0.5, "y": 0.25, "w": 0.5, "h": 0.5, "prompt": "a cat, sitting", "neg_prompt": "dog", "blend_mode": "Foreground", "feather_ratio": 0.3, "seed": 8}
+            ]}
+            """.utf8).write(to: URL(fileURLWithPath: config))
+        let common = ["--prompt", "a red house", "--steps", "2", "--width", "64", "--height", "64", "--seed", "3",
+                      "--sampler", "Euler", "--tiled-diffusion", "multidiffusion", "--latent-tile-width", "4",
+                      "--latent-tile-height", "4", "--latent-tile-overlap", "2"]
+        let first = try txt2img(common + ["--regions", config], in: dir)
+        let text = try XCTUnwrap(first.parameters)
+        XCTAssertTrue(text.contains("draw background: false"), text)
+        XCTAssertTrue(text.contains("Tiled Diffusion regions: \"[{"), text)
+        XCTAssertFalse(text.contains("\\\"seed\\\":-1"), "the random region seed is recorded as drawn: \(text)")
+        XCTAssertTrue(text.contains("\\\"seed\\\":8"), text)
+        let source = dir + "/first.png"
+        try first.rgba8.writePNG(to: source, format: .rgb8, textChunks: [.parameters(text)])
+        let rerun = try txt2img(["--params-from", source], in: dir)
+        XCTAssertEqual(rerun.rgba8, first.rgba8)
+        XCTAssertEqual(rerun.parameters, first.parameters)
+        XCTAssertNotEqual(try txt2img(common, in: dir).rgba8, first.rgba8, "regions change the image")
+
+        try Data(#"[{"x": 0.5, "w": 0.5, "h": 1, "blend_mode": "Foreground"}]"#.utf8).write(to: URL(fileURLWithPath: config))
+        let uncovered = try CLIHarness.run(["txt2img", "--checkpoint", checkpoint, "-o", dir + "/x.png"] + common + ["--regions", config],
+                                           in: dir, timeout: 60)
+        XCTAssertEqual(uncovered.status, 1)
+        XCTAssertTrue(uncovered.stderr.contains("--draw-background"), uncovered.stderr)
+        let missing = try CLIHarness.run(["txt2img", "--checkpoint", checkpoint, "-o", dir + "/x.png"] + common
+                                            + ["--regions", dir + "/none.json"], in: dir, timeout: 60)
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("--regions: cannot read"), missing.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x.png"))
+    }
 }

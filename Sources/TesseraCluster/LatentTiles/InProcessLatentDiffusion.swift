@@ -1,6 +1,7 @@
 import Foundation
 import TesseraImaging
 import TesseraPipelines
+import TesseraPrompt
 
 /// Runs a `[tiled_diffusion]` upscale job in this process: the same request, plan, session and fusion the cluster
 /// uses, with every tile evaluated here. It is the reference the distributed run equals bit for bit.
@@ -52,7 +53,7 @@ public enum LatentDiffusionOutput {
     public static func text(plan: UpscalePlan) -> String {
         var text = UpscaleInfotext.text(plan: plan, version: TesseraVersion.current)
         if let tiled = plan.spec.tiledDiffusion, let settings = try? tiled.settings() {
-            text += ", Tiled Diffusion: \"\(settings.infotextValue)\""
+            for field in settings.infotextFields { text += ", \(field.key): \(InfotextQuoting.quote(field.value))" }
         }
         return text
     }

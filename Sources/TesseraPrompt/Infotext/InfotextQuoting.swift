@@ -1,7 +1,8 @@
 /// A1111's `infotext_utils.quote` / `unquote`: values with `,`, `:` or a newline are written as
 /// JSON strings (`json.dumps(ensure_ascii=False)`), everything else raw.
-enum InfotextQuoting {
-    static func quote(_ value: String) -> String {
+public enum InfotextQuoting {
+    /// A value as A1111 writes it into the parameter line: JSON-quoted when it holds `,` `:` or a newline.
+    public static func quote(_ value: String) -> String {
         guard value.contains(",") || value.contains(":") || value.contains("\n") else { return value }
         return jsonString(value)
     }
