@@ -17,6 +17,8 @@ public struct LatentTileNoiseModel: @unchecked Sendable {
     /// Steps actually run (A1111 `total_sampling_steps`), for the ControlNet guidance window.
     public let totalSteps: Int
     public let schedule: DiscreteNoiseSchedule
+    /// Benchmark timing of the UNet and ControlNet calls; nil = not timed.
+    public let timer: PipelineStageTimer?
     /// Full-size hints and conditioning, cropped per call (cheap next to the UNet, and no second copy of the hint).
     private let controlNets: [ActiveControlNet]
     private let inpaintConditioning: Tensor?
@@ -26,7 +28,8 @@ public struct LatentTileNoiseModel: @unchecked Sendable {
     public init(fusion: LatentTileFusion, unet: UNet, contexts: @escaping (Int) throws -> CallContexts,
                 controlNets: [ActiveControlNet], inpaintConditioning: Tensor?, cfgScale: Float, subpromptWeights: [Float],
                 regionConditionings: [TileConditioning] = [],
-                totalSteps: Int, schedule: DiscreteNoiseSchedule = .stableDiffusion) throws {
+                totalSteps: Int, schedule: DiscreteNoiseSchedule = .stableDiffusion,
+                timer: PipelineStageTimer? = nil) throws {
         let grid = fusion.grid
         let regions = Set(fusion.layers.compactMap(\.region))
         guard regions.count == regionConditionings.count else {
@@ -38,6 +41,7 @@ public struct LatentTileNoiseModel: @unchecked Sendable {
         self.cfgScale = cfgScale
         self.totalSteps = totalSteps
         self.schedule = schedule
+        self.timer = timer
         for (index, unit) in controlNets.enumerated() {
             let (h, w) = (unit.hint.shape[2], unit.hint.shape[3])
             guard h >= grid.latentHeight * 8, w >= grid.latentWidth * 8 else {
@@ -65,7 +69,7 @@ public struct LatentTileNoiseModel: @unchecked Sendable {
         let conditioning = conditioning(ofTile: index)
         let guidedUNet = GuidedUNet(unet: unet, contexts: conditioning.contexts, controlNets: tileControlNets(tile),
                                     inpaintConditioning: inpaintConditioning.map { LatentTileFusion.crop($0, to: tile) },
-                                    tracker: tracker)
+                                    tracker: tracker, timer: timer)
         let guided = GuidedNoisePredictor(scale: cfgScale, subpromptWeights: conditioning.subpromptWeights,
                                           batchedModel: guidedUNet.callAsFunction)
         let eps: Tensor
@@ -93,7 +97,7 @@ public struct LatentTileNoiseModel: @unchecked Sendable {
         guard input.shape[1] == unet.configuration.inChannels else {
             throw PipelineError("UNet input", "the model expects \(unet.configuration.inChannels) input channels, got \(input.shape[1])")
         }
-        return try unet(input, timesteps: [timestep], context: context, control: nil)
+        return try timer.measure(.unet) { try unet(input, timesteps: [timestep], context: context, control: nil) }
     }
 
     private func checkedTile(_ index: Int, crop: Tensor) throws -> LatentTile {

@@ -134,7 +134,7 @@ extension StableDiffusionPipeline {
             fusion: plan.fusion, unet: model.unet, contexts: conditioning.contexts, controlNets: controlNets,
             inpaintConditioning: inpaintConditioning, cfgScale: request.cfgScale,
             subpromptWeights: conditioning.subpromptWeights, regionConditionings: regionConditionings,
-            totalSteps: plan.totalSteps, schedule: plan.samplingPlan.schedule)
+            totalSteps: plan.totalSteps, schedule: plan.samplingPlan.schedule, timer: stageTimer)
         return LatentTileSession(pipeline: self, plan: plan, model: tileModel, initImage: source.renderImage, loras: loras)
     }
 }

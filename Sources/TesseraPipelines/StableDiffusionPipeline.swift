@@ -97,6 +97,7 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         let loraHashes = loras.hashes
 
         var results: [GenerationResult] = []
+        let startNoiseCache = TiledStartNoiseCache()
         for iteration in 0..<request.batchCount {
             let images = Array(seeds[(iteration * request.batchSize)..<((iteration + 1) * request.batchSize)])
             let tracker = SamplingProgressTracker(totalSteps: totalSteps, controlUnits: controlNets.count)
@@ -115,7 +116,8 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
                     return try sampleTiledDiffusion(tiled, request: request, guidedUNet: unet,
                                                     subpromptWeights: guided.subpromptWeights, samplingPlan: samplingPlan,
                                                     image: images[0], latentShape: latentShape, source: source,
-                                                    encodeText: { try conditioner.encode([$0])[0] }, progress: report)
+                                                    encodeText: { try conditioner.encode([$0])[0] },
+                                                    startNoiseCache: startNoiseCache, progress: report)
                 }
                 if let mask = source.latentMask, let initLatent = source.initLatent {
                     guard !selection.sampler.isTimestepSampler else {

@@ -126,6 +126,25 @@ final class NoiseInversionPipelineTests: XCTestCase {
                       "\(first.parameters.extra)")
     }
 
+    func testABatchInvertsOnceAndEveryImageIsItsSingleRun() throws {
+        let pipeline = try pipeline()
+        let timer = PipelineStageTimer()
+        pipeline.stageTimer = timer
+        let single = try pipeline.generate(try request())
+        let unetCallsForOne = timer.count(.unet)
+        var batch = try request()
+        batch.batchCount = 2
+        timer.reset()
+        let images = try pipeline.generateImages(batch)
+        // 128×96 → a 16×12 latent in 3×2 tiles of 8 with overlap 4; 3 inversion steps of 6 tiles, run once.
+        let inversionCalls = 3 * 6
+        XCTAssertEqual(timer.count(.unet), 2 * unetCallsForOne - inversionCalls)
+        XCTAssertEqual(images[0].image, single.image)
+        var second = try request()
+        second.seed += 1
+        XCTAssertEqual(images[1].image, try pipeline.generate(second).image)
+    }
+
     func testNoiseInversionRefusesOtherSamplersAndTxt2Img() throws {
         let pipeline = try pipeline()
         XCTAssertThrowsError(try pipeline.generate(try request(sampler: "Euler a"))) {
