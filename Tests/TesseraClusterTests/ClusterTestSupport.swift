@@ -96,3 +96,46 @@ extension ClusterTestSupport {
         return workers
     }
 }
+
+/// A coordinator with started latent-diffusion workers and a client, for tests that run tiled-diffusion jobs on
+/// a cluster; `stop()` shuts it down.
+final class LatentTestCluster {
+    let dir: String
+    let coordinator: Coordinator
+    let workers: [Worker]
+    let client: ClusterClient
+
+    init(_ test: XCTestCase, workers count: Int = 2, renderer: () throws -> DiffusionTileRenderer) throws {
+        dir = ClusterTestSupport.temporaryDirectory(test)
+        coordinator = Coordinator(
+            config: ClusterTestSupport.config(stateDir: dir + "/state"), logger: ClusterTestSupport.quietLogger)
+        let endpoints = try coordinator.start()
+        do {
+            workers = try ClusterTestSupport.latentDiffusionWorkers(count, coordinator: endpoints.worker, renderer: renderer)
+            client = try ClusterClient(endpoint: endpoints.client)
+        } catch {
+            coordinator.requestStop()
+            coordinator.waitUntilStopped()
+            throw error
+        }
+    }
+
+    /// `source` as PNG bytes for `client.submit`.
+    func png(_ source: RGBAImage) throws -> Data { try ClusterTestSupport.pngData(source, in: dir) }
+
+    /// Submits `spec` over `source`, waits for it and returns the output PNG; a job that does not end done fails
+    /// the test with its message.
+    func render(_ source: RGBAImage, spec: UpscaleJobSpec, file: StaticString = #filePath, line: UInt = #line) throws -> PNGImage {
+        let jobId = try client.submit(png: try png(source), spec: spec, sourceName: "s.png")
+        let final = try client.watch(jobId: jobId, giveUpSeconds: 600) { _, _ in }
+        XCTAssertEqual(final.state, .done, final.message, file: file, line: line)
+        return try PNGImage.read(data: [UInt8](client.fetch(jobId: jobId)), name: "output")
+    }
+
+    func stop() {
+        workers.forEach { $0.requestStop() }
+        workers.forEach { $0.waitUntilStopped(timeoutSeconds: 20) }
+        coordinator.requestStop()
+        coordinator.waitUntilStopped()
+    }
+}

@@ -72,19 +72,9 @@ final class DistributedNoiseInversionTests: XCTestCase {
         let pureInversion = try InProcessLatentDiffusion.render(source: source, spec: Self.spec(renoise: 0), renderer: renderer)
         XCTAssertNotEqual(expected, pureInversion, "renoise strength 1 blends fresh noise in")
 
-        let dir = ClusterTestSupport.temporaryDirectory(self)
-        let coordinator = Coordinator(
-            config: ClusterTestSupport.config(stateDir: dir + "/state"), logger: ClusterTestSupport.quietLogger)
-        let endpoints = try coordinator.start()
-        defer { coordinator.requestStop(); coordinator.waitUntilStopped() }
-        let workers = try ClusterTestSupport.latentDiffusionWorkers(
-            2, coordinator: endpoints.worker, renderer: DiffusionUpscaleTests.workerRenderer)
-        defer { workers.forEach { $0.requestStop() }; workers.forEach { $0.waitUntilStopped(timeoutSeconds: 20) } }
-        let client = try ClusterClient(endpoint: endpoints.client)
-        let jobId = try client.submit(png: ClusterTestSupport.pngData(source, in: dir), spec: Self.spec(), sourceName: "s.png")
-        let final = try client.watch(jobId: jobId, giveUpSeconds: 600) { _, _ in }
-        XCTAssertEqual(final.state, .done, final.message)
-        let output = try PNGImage.read(data: [UInt8](client.fetch(jobId: jobId)), name: "output")
+        let cluster = try LatentTestCluster(self, renderer: DiffusionUpscaleTests.workerRenderer)
+        defer { cluster.stop() }
+        let output = try cluster.render(source, spec: Self.spec())
         XCTAssertEqual(output.rgba8, expected, "output differs from the in-process run")
         XCTAssertTrue(try XCTUnwrap(output.parameters).contains("noise inversion steps: 3, retouch: 1, renoise strength: 1, renoise kernel: 8"),
                       output.parameters ?? "")

@@ -27,24 +27,13 @@ final class DistributedTiledDiffusionDDIMTests: XCTestCase {
     func testADDIMAndAPLMSJobOnTwoWorkersEqualTheInProcessRunBitForBit() throws {
         let source = DistributedTiledDiffusionTests.source
         let renderer = try DiffusionUpscaleTests.workerRenderer()
-        let dir = ClusterTestSupport.temporaryDirectory(self)
-        let coordinator = Coordinator(
-            config: ClusterTestSupport.config(stateDir: dir + "/state"), logger: ClusterTestSupport.quietLogger)
-        let endpoints = try coordinator.start()
-        defer { coordinator.requestStop(); coordinator.waitUntilStopped() }
-        let workers = try ClusterTestSupport.latentDiffusionWorkers(
-            2, coordinator: endpoints.worker, renderer: DiffusionUpscaleTests.workerRenderer)
-        defer { workers.forEach { $0.requestStop() }; workers.forEach { $0.waitUntilStopped(timeoutSeconds: 20) } }
-        let client = try ClusterClient(endpoint: endpoints.client)
-        let png = try ClusterTestSupport.pngData(source, in: dir)
+        let cluster = try LatentTestCluster(self, renderer: DiffusionUpscaleTests.workerRenderer)
+        defer { cluster.stop() }
 
         var images: [RGBAImage] = []
         for sampler in ["DDIM", "PLMS"] {
             let expected = try InProcessLatentDiffusion.render(source: source, spec: Self.spec(sampler: sampler), renderer: renderer)
-            let jobId = try client.submit(png: png, spec: Self.spec(sampler: sampler), sourceName: "s.png")
-            let final = try client.watch(jobId: jobId, giveUpSeconds: 600) { _, _ in }
-            XCTAssertEqual(final.state, .done, "\(sampler): \(final.message)")
-            let output = try PNGImage.read(data: [UInt8](client.fetch(jobId: jobId)), name: "output")
+            let output = try cluster.render(source, spec: Self.spec(sampler: sampler))
             XCTAssertEqual(output.rgba8, expected, "\(sampler): output differs from the in-process run")
             images.append(expected)
         }

@@ -65,19 +65,9 @@ final class DistributedTiledDiffusionRegionTests: XCTestCase {
                                                         renderer: renderer)
         XCTAssertNotEqual(expected, plain, "the regions' prompts and noise must change the image")
 
-        let dir = ClusterTestSupport.temporaryDirectory(self)
-        let coordinator = Coordinator(
-            config: ClusterTestSupport.config(stateDir: dir + "/state"), logger: ClusterTestSupport.quietLogger)
-        let endpoints = try coordinator.start()
-        defer { coordinator.requestStop(); coordinator.waitUntilStopped() }
-        let workers = try ClusterTestSupport.latentDiffusionWorkers(
-            2, coordinator: endpoints.worker, renderer: DiffusionUpscaleTests.workerRenderer)
-        defer { workers.forEach { $0.requestStop() }; workers.forEach { $0.waitUntilStopped(timeoutSeconds: 20) } }
-        let client = try ClusterClient(endpoint: endpoints.client)
-        let jobId = try client.submit(png: ClusterTestSupport.pngData(source, in: dir), spec: Self.spec(), sourceName: "s.png")
-        let final = try client.watch(jobId: jobId, giveUpSeconds: 600) { _, _ in }
-        XCTAssertEqual(final.state, .done, final.message)
-        let output = try PNGImage.read(data: [UInt8](client.fetch(jobId: jobId)), name: "output")
+        let cluster = try LatentTestCluster(self, renderer: DiffusionUpscaleTests.workerRenderer)
+        defer { cluster.stop() }
+        let output = try cluster.render(source, spec: Self.spec())
         XCTAssertEqual(output.rgba8, expected, "output differs from the in-process run")
         let parameters = try XCTUnwrap(output.parameters)
         XCTAssertTrue(parameters.contains("Tiled Diffusion regions: ") && parameters.contains("a cat"), parameters)

@@ -79,24 +79,13 @@ final class TiledDiffusionLoRATests: XCTestCase {
 
     func testTwoWorkersGiveTheInProcessImageWithALoRABitForBitAndAJobWithAMissingLoRAWaitsNamingIt() throws {
         let expected = try Self.reference.get()
-        let dir = ClusterTestSupport.temporaryDirectory(self)
-        let coordinator = Coordinator(
-            config: ClusterTestSupport.config(stateDir: dir + "/state"), logger: ClusterTestSupport.quietLogger)
-        let endpoints = try coordinator.start()
-        defer { coordinator.requestStop(); coordinator.waitUntilStopped() }
-        let workers = try ClusterTestSupport.latentDiffusionWorkers(
-            2, coordinator: endpoints.worker, renderer: Self.renderer)
-        defer { workers.forEach { $0.requestStop() }; workers.forEach { $0.waitUntilStopped(timeoutSeconds: 20) } }
-
-        let client = try ClusterClient(endpoint: endpoints.client)
-        let png = try ClusterTestSupport.pngData(Self.source, in: dir)
-        let jobId = try client.submit(png: png, spec: Self.spec(prompt: Self.loraPrompt), sourceName: "s.png")
-        let final = try client.watch(jobId: jobId, giveUpSeconds: 600) { _, _ in }
-        XCTAssertEqual(final.state, .done, final.message)
-        let output = try PNGImage.read(data: [UInt8](client.fetch(jobId: jobId)), name: "output")
+        let cluster = try LatentTestCluster(self, renderer: Self.renderer)
+        defer { cluster.stop() }
+        let client = cluster.client
+        let output = try cluster.render(Self.source, spec: Self.spec(prompt: Self.loraPrompt))
         XCTAssertEqual(output.rgba8, expected, "output differs from the in-process run with the LoRA")
 
-        let missing = try client.submit(png: png, spec: Self.spec(prompt: "a stone wall <lora:no_such_style:1>"), sourceName: "s.png")
+        let missing = try client.submit(png: try cluster.png(Self.source), spec: Self.spec(prompt: "a stone wall <lora:no_such_style:1>"), sourceName: "s.png")
         XCTAssertTrue(ClusterTestSupport.waitFor(10) {
             (try? client.status(jobId: missing).first?.message.contains("lora \"no_such_style\"")) == true
         }, "the waiting job's status names the LoRA no worker has")
