@@ -143,7 +143,7 @@ struct UpscaleCommand: ParsableCommand {
         }
         let jobId = try client.submit(
             png: pngData, spec: spec, sourceName: URL(fileURLWithPath: input).lastPathComponent, mask: mask)
-        let bar = ProgressBar.onStandardError(total: plan.tileCount, label: "upscale x\(workers)")
+        let bar = ProgressBar.onStandardError(total: plan.tileCount, label: "upscale")
         var record = try client.status(jobId: jobId).first
         while let current = record, !current.state.isFinal {
             if interrupted.isSet {
