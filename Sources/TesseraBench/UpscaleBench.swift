@@ -93,9 +93,10 @@ struct UpscaleBench: ParsableCommand {
                        run.renderSeconds / Double(plan.tileCount), compute,
                        100 * (1 - compute / (run.wall * Double(count))),
                        first!.wall / run.wall, first!.workers))
-            if count == workerCounts.last, let soloTile {
+            if count == workerCounts.first, let soloTile {
                 // One machine per worker, each rendering one tile at a time (as the run with the fewest workers on
-                // this machine did); the coordinator adds its measured per-tile cost.
+                // this machine did); the coordinator adds its measured per-tile cost. Printed after the first run,
+                // so a bench stopped during a later (oversubscribed) worker count still reports it.
                 let perTileSeconds = soloTile
                 let overhead = clusterOverheadMs / 1000
                 let rounds = (plan.tileCount + 63) / 64

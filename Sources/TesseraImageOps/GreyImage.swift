@@ -45,13 +45,17 @@ public struct GreyImage: Sendable, Equatable {
     public init(luminanceOf image: RGBAImage) {
         width = image.width
         height = image.height
-        var out = [UInt8](repeating: 0, count: image.width * image.height)
-        for index in 0..<out.count {
-            let r = UInt32(image.pixels[index * 4]), g = UInt32(image.pixels[index * 4 + 1])
-            let b = UInt32(image.pixels[index * 4 + 2])
-            out[index] = UInt8((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16)
+        pixels = (0..<image.height).flatMap { GreyImage.luminance(ofRow: $0, in: image) }
+    }
+
+    /// Row `y` of ``init(luminanceOf:)`` alone, for filters that stream a large image row by row.
+    public static func luminance(ofRow y: Int, in image: RGBAImage) -> [UInt8] {
+        let start = y * image.width * 4
+        return (0..<image.width).map { x in
+            let index = start + x * 4
+            let r = UInt32(image.pixels[index]), g = UInt32(image.pixels[index + 1]), b = UInt32(image.pixels[index + 2])
+            return UInt8((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16)
         }
-        pixels = out
     }
 
     /// The grey values replicated to R, G and B with opaque alpha (Pillow's L → RGB/RGBA).

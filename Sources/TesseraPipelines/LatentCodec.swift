@@ -80,14 +80,7 @@ public struct LatentCodec: Sendable {
 /// to `height`×`width`: A1111's latent upscale (resize mode 3).
 public func bilinearResize(_ x: Tensor, height: Int, width: Int) -> Tensor {
     let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-    func taps(_ out: Int, _ size: Int, _ index: Int) -> (Int, Int, Float) {
-        let scale = Float(size) / Float(out)
-        let src = max((Float(index) + 0.5) * scale - 0.5, 0)
-        let i0 = min(Int(src), size - 1)
-        let i1 = min(i0 + 1, size - 1)
-        return (i0, i1, src - Float(i0))
-    }
-    let ys = (0..<height).map { taps(height, h, $0) }, xs = (0..<width).map { taps(width, w, $0) }
+    let ys = bilinearTaps(output: height, input: h), xs = bilinearTaps(output: width, input: w)
     var out = [Float](repeating: 0, count: n * c * height * width)
     for p in 0..<(n * c) {
         let base = p * h * w, obase = p * height * width
@@ -100,4 +93,15 @@ public func bilinearResize(_ x: Tensor, height: Int, width: Int) -> Tensor {
         }
     }
     return Tensor(shape: [n, c, height, width], data: out)
+}
+
+/// The two source indices and the weight of the second for each of `output` samples resampled from `input`
+/// (torch's bilinear, `align_corners=False`).
+func bilinearTaps(output: Int, input size: Int) -> [(Int, Int, Float)] {
+    let scale = Float(size) / Float(output)
+    return (0..<output).map { index in
+        let src = max((Float(index) + 0.5) * scale - 0.5, 0)
+        let i0 = min(Int(src), size - 1)
+        return (i0, min(i0 + 1, size - 1), src - Float(i0))
+    }
 }

@@ -9,30 +9,60 @@ import TesseraTensor
 /// The init image's Pillow "L" grey values I (0…1) go through a self-guided filter with an OpenCV box blur of the
 /// kernel size; `gf = A·I + B − I` is stored as 8-bit the way numpy casts float32 to uint8 (the extension's
 /// `astype(np.uint8)`), bilinearly resized to the latent grid and turned into `clamp(strength·(1 − gf), 0, 1)`.
+///
+/// The filter streams the image row by row and keeps only the rows the latent-grid resize reads, so on a 16K init
+/// image the mask costs a few megabytes beside the image instead of five float copies of it (about 21 bytes per
+/// pixel: 5.6 GB at 16384²).
 public enum RenoiseMask {
     /// The `[h, w]` mask for the latent grid of `image`'s render size.
     public static func mask(for image: RGBAImage, kernelSize: Int, strength: Float, latentWidth: Int, latentHeight: Int) -> Tensor {
-        let filtered = retouchFilter(GreyImage(luminanceOf: image), kernelSize: kernelSize)
-        let resized = bilinearResize(filtered, height: latentHeight, width: latentWidth)
-        return NoiseInversion.renoiseMask(filtered: Tensor(shape: [latentHeight, latentWidth], data: resized.data), strength: strength)
+        let rows = retouchRows(width: image.width, height: image.height, kernelSize: kernelSize) {
+            GreyImage.luminance(ofRow: $0, in: image)
+        }
+        let ys = bilinearTaps(output: latentHeight, input: image.height)
+        let xs = bilinearTaps(output: latentWidth, input: image.width)
+        // The resize reads at most two source rows per latent row; those rows, resampled across, are all it keeps.
+        let needed = Set(ys.flatMap { [$0.0, $0.1] })
+        var across: [Int: [Float]] = [:]
+        for y in 0...(needed.max() ?? -1) {
+            let row = rows()
+            guard needed.contains(y) else { continue }
+            across[y] = xs.map { x0, x1, fx in row[x0] * (1 - fx) + row[x1] * fx }
+        }
+        var resized = [Float]()
+        resized.reserveCapacity(latentWidth * latentHeight)
+        for (y0, y1, fy) in ys {
+            let (top, bottom) = (across[y0]!, across[y1]!)
+            for x in 0..<latentWidth { resized.append(top[x] * (1 - fy) + bottom[x] * fy) }
+        }
+        return NoiseInversion.renoiseMask(filtered: Tensor(shape: [latentHeight, latentWidth], data: resized), strength: strength)
     }
 
-    /// The extension's `get_retouch_mask`: `[1, 1, H, W]` values `k/255`, k the 8-bit `255·(A·I + B − I)`.
+    /// The extension's `get_retouch_mask` over a whole grey image: `[1, 1, H, W]` values `k/255`, k the 8-bit
+    /// `255·(A·I + B − I)`.
     static func retouchFilter(_ grey: GreyImage, kernelSize: Int) -> Tensor {
-        let (w, h) = (grey.width, grey.height)
-        let image = grey.pixels.map { Float($0) / 255 }
-        let mean = boxBlur(image, width: w, height: h, kernel: kernelSize)
-        let meanOfSquares = boxBlur(image.map { $0 * $0 }, width: w, height: h, kernel: kernelSize)
-        var out = [Float](repeating: 0, count: w * h)
-        for i in out.indices {
-            // With the image as its own guide, cov(I, p) = var(I).
-            let variance = meanOfSquares[i] - mean[i] * mean[i]
-            let a = variance / (variance + 0.01)
-            let b = mean[i] - a * mean[i]
-            let gf = (a * image[i] + b - image[i]) * 255
-            out[i] = Float(numpyUInt8(gf)) / 255
+        let w = grey.width
+        let rows = retouchRows(width: w, height: grey.height, kernelSize: kernelSize) { Array(grey.pixels[$0 * w..<($0 + 1) * w]) }
+        return Tensor(shape: [1, 1, grey.height, w], data: (0..<grey.height).flatMap { _ in rows() })
+    }
+
+    /// A generator of the retouch filter's rows, top to bottom, over the grey rows `grey(y)`.
+    static func retouchRows(width: Int, height: Int, kernelSize: Int, grey: @escaping (Int) -> [UInt8]) -> () -> [Float] {
+        let image = { (y: Int) in grey(y).map { Float($0) / 255 } }
+        var mean = BoxBlurRows(width: width, height: height, kernel: kernelSize, source: image)
+        var meanOfSquares = BoxBlurRows(width: width, height: height, kernel: kernelSize) { image($0).map { $0 * $0 } }
+        var y = 0
+        return {
+            let (m, mm, row) = (mean.next(), meanOfSquares.next(), image(y))
+            y += 1
+            return (0..<width).map { i in
+                // With the image as its own guide, cov(I, p) = var(I).
+                let variance = mm[i] - m[i] * m[i]
+                let a = variance / (variance + 0.01)
+                let b = m[i] - a * m[i]
+                return Float(numpyUInt8((a * row[i] + b - row[i]) * 255)) / 255
+            }
         }
-        return Tensor(shape: [1, 1, h, w], data: out)
     }
 
     /// numpy's float32 → uint8 cast on x86-64: truncation toward zero to a 32-bit integer, keeping the low byte (so
@@ -42,36 +72,10 @@ public enum RenoiseMask {
         return UInt8(truncatingIfNeeded: Int32(value))
     }
 
-    /// `cv2.blur(src, (k, k))` on float32: the normalised k×k box (anchor k/2, so an even kernel reaches one pixel
-    /// further up and left), BORDER_REFLECT_101, running sums in double as OpenCV keeps them for float input.
-    /// Row sums are recomputed as rows enter and leave the window, so the extra memory is two rows, not an image.
+    /// ``BoxBlurRows`` over a whole float image.
     static func boxBlur(_ src: [Float], width w: Int, height h: Int, kernel k: Int) -> [Float] {
-        let before = k / 2, after = k - 1 - before
-        func rowSums(_ y: Int) -> [Double] {
-            let row = reflect101(y, count: h) * w
-            var out = [Double](repeating: 0, count: w)
-            var sum = 0.0
-            for dx in -before...after { sum += Double(src[row + reflect101(dx, count: w)]) }
-            for x in 0..<w {
-                out[x] = sum
-                sum += Double(src[row + reflect101(x + after + 1, count: w)]) - Double(src[row + reflect101(x - before, count: w)])
-            }
-            return out
-        }
-        let scale = 1 / Double(k * k)
-        var out = [Float](repeating: 0, count: w * h)
-        var sums = [Double](repeating: 0, count: w)
-        for dy in -before...after {
-            let row = rowSums(dy)
-            for x in 0..<w { sums[x] += row[x] }
-        }
-        for y in 0..<h {
-            for x in 0..<w { out[y * w + x] = Float(sums[x] * scale) }
-            guard y + 1 < h else { break }
-            let entering = rowSums(y + after + 1), leaving = rowSums(y - before)
-            for x in 0..<w { sums[x] += entering[x] - leaving[x] }
-        }
-        return out
+        var rows = BoxBlurRows(width: w, height: h, kernel: k) { Array(src[$0 * w..<($0 + 1) * w]) }
+        return (0..<h).flatMap { _ in rows.next() }
     }
 
     /// OpenCV's BORDER_REFLECT_101 index (`gfedcb|abcdefgh|gfedcba`), applied until it lands inside.

@@ -1,5 +1,6 @@
 import TesseraImageOps
 import TesseraImaging
+import TesseraSampling
 import TesseraTensor
 import XCTest
 @testable import TesseraPipelines
@@ -46,6 +47,24 @@ final class NoiseInversionPipelineTests: XCTestCase {
                     XCTAssertEqual(blurred[y * w + x], Float(sum / Double(k * k)), accuracy: 1e-6, "k \(k) at (\(x), \(y))")
                 }
             }
+        }
+    }
+
+    func testTheStreamedMaskEqualsTheWholeImageFilterResizedToTheLatentGrid() throws {
+        var state: UInt32 = 987
+        let (w, h) = (61, 45)
+        let pixels: [UInt8] = (0..<(w * h * 4)).map { _ in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return UInt8(truncatingIfNeeded: state >> 24)
+        }
+        let image = try RGBAImage(width: w, height: h, pixels: pixels)
+        for (kernel, latentWidth, latentHeight) in [(3, 8, 6), (8, 7, 5), (64, 61, 45), (2, 3, 2)] {
+            let whole = RenoiseMask.retouchFilter(GreyImage(luminanceOf: image), kernelSize: kernel)
+            let expected = NoiseInversion.renoiseMask(
+                filtered: bilinearResize(whole, height: latentHeight, width: latentWidth).reshaped([latentHeight, latentWidth]), strength: 0.7)
+            let streamed = RenoiseMask.mask(for: image, kernelSize: kernel, strength: 0.7, latentWidth: latentWidth, latentHeight: latentHeight)
+            XCTAssertEqual(streamed.shape, [latentHeight, latentWidth])
+            XCTAssertEqual(streamed.data, expected.data, "kernel \(kernel), latent \(latentWidth)x\(latentHeight)")
         }
     }
 
