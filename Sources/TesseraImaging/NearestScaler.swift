@@ -1,6 +1,8 @@
 /// Pillow's nearest-neighbour resize (its affine "scale" transform).
 enum NearestScaler {
-    static func render(_ image: RGBAImage, width: Int, height: Int, region: PixelRect, box: SourceBox) -> RGBAImage {
+    /// Reads only `window`; fails when a mapped pixel lies outside it.
+    static func render(_ window: SourceWindow, width: Int, height: Int, region: PixelRect, box: SourceBox) throws -> RGBAImage {
+        let image = window.pixels
         let stepX = (box.x1 - box.x0) / Double(width)
         let stepY = (box.y1 - box.y0) / Double(height)
         // Pillow accumulates the x position by repeated addition; reproduce it from column 0
@@ -10,7 +12,7 @@ enum NearestScaler {
         for x in 0..<region.maxX {
             if x >= region.x {
                 let column = position < 0 ? -1 : Int(position)
-                sourceColumn[x - region.x] = column < image.width ? column : -1
+                sourceColumn[x - region.x] = column < window.sourceWidth ? column : -1
             }
             position += stepX
         }
@@ -20,17 +22,21 @@ enum NearestScaler {
         for y in 0..<region.maxY {
             if y >= region.y {
                 let row = position < 0 ? -1 : Int(position)
-                sourceRow[y - region.y] = row < image.height ? row : -1
+                sourceRow[y - region.y] = row < window.sourceHeight ? row : -1
             }
             position += stepY
         }
+        let columns = sourceColumn.filter { $0 >= 0 }, rows = sourceRow.filter { $0 >= 0 }
+        if let x0 = columns.min(), let x1 = columns.max(), let y0 = rows.min(), let y1 = rows.max() {
+            try window.checkCovers(PixelRect(x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1))
+        }
         var out = [UInt8](repeating: 0, count: region.width * region.height * 4)
         for y in region.y..<region.maxY {
-            let row = sourceRow[y - region.y]
-            guard row >= 0 else { continue }
+            guard sourceRow[y - region.y] >= 0 else { continue }
+            let row = sourceRow[y - region.y] - window.rect.y
             for x in 0..<region.width {
-                let column = sourceColumn[x]
-                guard column >= 0 else { continue }
+                guard sourceColumn[x] >= 0 else { continue }
+                let column = sourceColumn[x] - window.rect.x
                 let from = (row * image.width + column) * 4
                 let to = ((y - region.y) * region.width + x) * 4
                 out[to] = image.pixels[from]

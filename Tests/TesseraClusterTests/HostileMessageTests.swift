@@ -97,7 +97,7 @@ final class HostileMessageTests: XCTestCase {
         }
         let tile = try XCTUnwrap(assignment)
         let plan = try UpscalePlan(spec: spec, sourceWidth: 20, sourceHeight: 20)
-        let pixels = try ClassicalUpscaler.renderTile(Int(tile.tile.tileID), plan: plan, source: source)
+        let pixels = try ClassicalUpscaler.renderTile(Int(tile.tile.tileID), plan: plan, source: SourceWindow(whole: source))
         let result = Message.result(TileResult(
             tile: tile.tile, renderMilliseconds: 1,
             payloads: [.image(.result, format: .rgba8, width: pixels.width, height: pixels.height, pixels: Data(pixels.pixels))]))
@@ -109,7 +109,7 @@ final class HostileMessageTests: XCTestCase {
         XCTAssertEqual(try client.status(jobId: job).first?.tilesDone, 1)
     }
 
-    func testAWorkerThatLostTheSourceGetsItAgainWithoutAFailureBeingCounted() throws {
+    func testEveryUpscaleTileCarriesItsSourceWindowAndAWorkerThatLostOneIsNotCountedAFailure() throws {
         let dir = ClusterTestSupport.temporaryDirectory(self)
         let coordinator = Coordinator(
             config: ClusterTestSupport.config(stateDir: dir + "/state"), logger: ClusterTestSupport.quietLogger)
@@ -134,16 +134,21 @@ final class HostileMessageTests: XCTestCase {
             }
             return nil
         }
+        let plan = try UpscalePlan(spec: UpscaleJobSpec(scale: 2, tileWidth: 32, padding: 0), sourceWidth: 40, sourceHeight: 20)
         let first = try XCTUnwrap(nextTile())
-        XCTAssertTrue(first.payloads.contains { $0.role == .context }, "the first tile of a job carries the source")
         let second = try XCTUnwrap(nextTile())
-        XCTAssertFalse(second.payloads.contains { $0.role == .context }, "later tiles rely on the worker's cache")
-        // Pretend the cache is gone: hand both tiles back as UNKNOWN_JOB (retryable).
+        for t in [first, second] {
+            let window = try JSONText.decode(TileParameters.self, t.parameters.text, what: "parameters").sourceWindow
+            XCTAssertEqual(window, plan.sourceWindow(forTile: Int(t.tile.tileID)), "tile \(t.tile.tileID) names its window")
+            let context = try XCTUnwrap(t.payloads.first { $0.role == .context }, "every tile carries its own window")
+            XCTAssertEqual([context.width, context.height], [window?.width, window?.height])
+        }
+        // A worker may still answer UNKNOWN_JOB (retryable): hand both tiles back that way.
         for t in [first, second] {
             try socket.send(.failed(TileFailure(tile: t.tile, code: .unknownJob, retryable: true, message: "source not cached")))
         }
         let retry = try XCTUnwrap(nextTile())
-        XCTAssertTrue(retry.payloads.contains { $0.role == .context }, "the source must be sent again")
+        XCTAssertTrue(retry.payloads.contains { $0.role == .context }, "the retry carries its window again")
         XCTAssertEqual(retry.tile.attempt, 1, "a lost cache is not the tile's failure")
         XCTAssertEqual(try client.status(jobId: job).first?.tilesFailed, 0)
     }

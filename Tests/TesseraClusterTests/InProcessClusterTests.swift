@@ -48,6 +48,36 @@ final class InProcessClusterTests: XCTestCase {
         XCTAssertEqual(output, try InProcessUpscaler.upscale(source: source, spec: spec))
     }
 
+    func testEachTileIsSentOnlyTheWindowOfTheSourceItReads() throws {
+        let dir = ClusterTestSupport.temporaryDirectory(self)
+        let source = ClusterTestSupport.testImage(width: 120, height: 90)
+        let spec = UpscaleJobSpec(upscaler: "lanczos", scale: 2, tileWidth: 64, padding: 8)
+        let plan = try UpscalePlan(spec: spec, sourceWidth: 120, sourceHeight: 90)
+        let coordinator = Coordinator(
+            config: ClusterTestSupport.config(stateDir: dir + "/state"), logger: ClusterTestSupport.quietLogger)
+        let endpoints = try coordinator.start()
+        defer { coordinator.requestStop(); coordinator.waitUntilStopped() }
+        let recorder = SourceWindowRecorder()
+        let worker = Worker(
+            options: WorkerOptions(coordinator: endpoints.worker, threads: 1, workerId: "w"),
+            renderer: recorder, logger: ClusterTestSupport.quietLogger)
+        worker.start()
+        defer { worker.requestStop(); worker.waitUntilStopped(timeoutSeconds: 10) }
+        let client = try ClusterClient(endpoint: endpoints.client)
+        let job = try client.submit(png: try ClusterTestSupport.pngData(source, in: dir), spec: spec)
+        XCTAssertEqual(try client.watch(jobId: job, giveUpSeconds: 20) { _, _ in }.state, .done)
+        let output = try PNGImage.read(data: [UInt8](client.fetch(jobId: job)), name: "out").rgba8
+        XCTAssertEqual(output, try InProcessUpscaler.upscale(source: source, spec: spec))
+
+        let seen = recorder.windows
+        XCTAssertEqual(Set(seen.keys), Set(0..<plan.tileCount))
+        for (index, window) in seen {
+            XCTAssertEqual(window.rect, plan.sourceWindow(forTile: index), "tile \(index)")
+            XCTAssertEqual(window.pixels, try source.cropped(to: window.rect), "tile \(index) got the source's own pixels")
+            XCTAssertLessThan(window.rect.area, source.width * source.height / 3, "tile \(index) got far less than the source")
+        }
+    }
+
     func testSubmittingACorruptImageIsRejectedWithAReason() throws {
         let dir = ClusterTestSupport.temporaryDirectory(self)
         let coordinator = Coordinator(
@@ -70,5 +100,19 @@ final class InProcessClusterTests: XCTestCase {
         XCTAssertThrowsError(try client.status()) {
             XCTAssertTrue("\($0)".contains("no answer from coordinator at tcp://127.0.0.1:1"), "\($0)")
         }
+    }
+}
+
+/// Renders like `ClassicalTileRenderer` and keeps the source window each tile arrived with.
+private final class SourceWindowRecorder: WorkerTileRenderer, @unchecked Sendable {
+    private let lock = NSLock()
+    private var seen: [Int: SourceWindow] = [:]
+    var names: [String] { ClassicalUpscaler.names }
+    var models: [AdvertisedModel] { [] }
+    var windows: [Int: SourceWindow] { lock.withLock { seen } }
+
+    func render(_ work: TileWork, progress: TileProgressReporter) throws -> RGBAImage {
+        lock.withLock { seen[work.tileIndex] = work.source }
+        return try ClassicalTileRenderer().render(work, progress: progress)
     }
 }

@@ -221,12 +221,15 @@ final class CoordinatorLoop {
                 logger.error("poll failed: \(error)")
                 continue
             }
+            let turnStart = monotonicNow()
             if events[0].contains(.readable) { drain(workerSocket, handle: handleWorkerMessage) }
             if events[1].contains(.readable) { drain(clientSocket, handle: handleClientMessage) }
             let now = monotonicNow()
             if now - lastTimerCheck >= 0.02 {
                 lastTimerCheck = now
-                checkTimers(now: now)
+                // A long turn (decoding a huge submitted PNG) left the workers' heartbeats and progress unread in the
+                // socket: judge silence and leases only after the next turn has read them.
+                checkTimers(now: now, judge: now - turnStart < 0.5)
                 collectAssemblies()
                 collectCausalBases()
                 flushPreviews(now: now)
@@ -479,7 +482,7 @@ final class CoordinatorLoop {
         }
     }
 
-    private func releaseTile(_ key: TileKey, worker: ConnectedWorker) {
+    func releaseTile(_ key: TileKey, worker: ConnectedWorker) {
         let lease = scheduler.lease(of: key)
         if scheduler.release(key, worker: worker.id) {
             previews.stopped(jobId: key.jobId, tile: key.index)
@@ -539,7 +542,11 @@ final class CoordinatorLoop {
 
     // MARK: Timers
 
-    private func checkTimers(now: Double) {
+    private func checkTimers(now: Double, judge: Bool) {
+        for worker in workers.values where now - worker.lastSent >= heartbeatSeconds {
+            trySend(.heartbeat(Heartbeat(state: .idle)), to: worker)
+        }
+        guard judge else { return }
         for (routingID, worker) in workers where now - worker.lastSeen > deadAfterSeconds {
             counters.workersLost += 1
             logger.warning("worker \(worker.id) silent for \(Int(deadAfterSeconds * 1000)) ms: presumed dead")
@@ -548,9 +555,6 @@ final class CoordinatorLoop {
         for (key, lease) in scheduler.expiredLeases(now: now) {
             logger.warning("lease of \(key) held by \(lease.workerId) expired; re-queueing")
             failTile(key, worker: nil, workerId: lease.workerId, fatal: false, reason: "lease expired")
-        }
-        for worker in workers.values where now - worker.lastSent >= heartbeatSeconds {
-            trySend(.heartbeat(Heartbeat(state: .idle)), to: worker)
         }
         for (id, upload) in uploads where now - upload.lastTouched > 600 {
             uploads.removeValue(forKey: id)
@@ -583,7 +587,17 @@ final class CoordinatorLoop {
                 dirtyJobs.insert(id)
             }
             var payloads: [Payload] = []
-            if !worker.sourcesSent.contains(job.stored.id) {
+            var sourceWindow: PixelRect? = nil
+            if job.plan.rendersFromSourceWindows {
+                let rect = job.plan.sourceWindow(forTile: assignment.key.index)
+                guard let pixels = loadSource(&job) else {
+                    active[job.stored.id] = job
+                    continue
+                }
+                payloads.append(.image(.context, format: .rgba8, width: rect.width, height: rect.height,
+                                       pixels: Self.crop(pixels, width: job.plan.sourceWidth, to: rect)))
+                sourceWindow = rect
+            } else if !worker.sourcesSent.contains(job.stored.id) {
                 guard let pixels = loadSource(&job) else {
                     active[job.stored.id] = job
                     continue
@@ -601,8 +615,9 @@ final class CoordinatorLoop {
             active[job.stored.id] = job
             let rect = job.plan.renderRect(assignment.key.index)
             let lease = scheduler.lease(of: assignment.key)
-            let parameters = TileParameters(
+            var parameters = TileParameters(
                 spec: job.stored.spec, sourceWidth: job.plan.sourceWidth, sourceHeight: job.plan.sourceHeight)
+            parameters.sourceWindow = sourceWindow
             let message = Message.tile(
                 TileAssignment(
                     tile: TileRef(
@@ -615,8 +630,43 @@ final class CoordinatorLoop {
             workers[routingID]?.currentJob = assignment.key.jobId
             workers[routingID]?.currentTile = UInt32(assignment.key.index)
             previewTileStarted(assignment.key, job: job, workerId: worker.id)
-            trySend(message, to: worker)
+            sendTile(message, key: assignment.key, to: worker)
         }
+    }
+
+    /// Sends a TILE; when it cannot leave (too large for the wire, or the socket refuses it) the worker never sees
+    /// it, so the tile goes back to the queue and the worker gets its credit back instead of waiting on a lease that
+    /// would expire with nobody working. A message too large for the wire fails the job: resending cannot help.
+    func sendTile(_ message: Message, key: TileKey, to worker: ConnectedWorker) {
+        do {
+            try workerSocket.send(message, to: worker.routingID)
+            workers[worker.routingID]?.lastSent = monotonicNow()
+        } catch {
+            logger.warning("tile \(key) could not be sent to \(worker.id): \(error)")
+            workers[worker.routingID]?.state = .idle
+            workers[worker.routingID]?.currentJob = ""
+            releaseTile(key, worker: worker)
+            scheduler.addCredits(worker: worker.id, 1, now: monotonicNow())
+            if case WireError.tooLarge(let what, let size, let limit) = error {
+                let jobId = LatentStageKey(schedulerKey: key)?.jobId ?? key.jobId
+                failJob(jobId, reason: "tile \(key.index) does not fit in one message (\(what) \(size) bytes, limit \(limit)): use smaller tiles")
+            }
+        }
+    }
+
+    /// `rect` of RGBA8 `pixels` that are `width` pixels wide, row by row (the source stays one buffer).
+    static func crop(_ pixels: Data, width: Int, to rect: PixelRect) -> Data {
+        var out = Data(count: rect.area * 4)
+        let rowBytes = rect.width * 4
+        pixels.withUnsafeBytes { source in
+            out.withUnsafeMutableBytes { target in
+                for row in 0..<rect.height {
+                    let from = ((rect.y + row) * width + rect.x) * 4
+                    target.baseAddress!.advanced(by: row * rowBytes).copyMemory(from: source.baseAddress!.advanced(by: from), byteCount: rowBytes)
+                }
+            }
+        }
+        return out
     }
 
     func loadSource(_ job: inout ActiveJob) -> Data? {

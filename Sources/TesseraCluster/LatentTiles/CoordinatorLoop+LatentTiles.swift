@@ -127,12 +127,12 @@ extension CoordinatorLoop {
         parameters.latentStage = stage.documents[stageKey.tile]
         let lease = scheduler.lease(of: key)
         counters.tilesAssigned += 1
-        trySend(.tile(TileAssignment(
+        sendTile(.tile(TileAssignment(
             tile: TileRef(jobID: stageKey.jobId, tileID: stageKey.tileID, attempt: UInt32(attempt)),
             leaseMilliseconds: UInt32(max(1, (lease?.leaseSeconds ?? 30) * 1000)),
             rect: TileRect(x: 0, y: 0, width: UInt32(stage.resultSizes[stageKey.tile].width),
                            height: UInt32(stage.resultSizes[stageKey.tile].height)),
-            parameters: .json(JSONText.encode(parameters)), payloads: payloads)), to: worker)
+            parameters: .json(JSONText.encode(parameters)), payloads: payloads)), key: key, to: worker)
         workers[routingID]?.state = .busy
         workers[routingID]?.currentJob = stageKey.jobId
         workers[routingID]?.currentTile = stageKey.tileID

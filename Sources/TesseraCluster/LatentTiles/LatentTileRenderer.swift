@@ -79,7 +79,7 @@ public final class LatentTileRenderer: WorkerTileRenderer {
             }
             let (session, job) = try DiffusionTileRenderer.throwingTileErrors { () throws -> (LatentTileSession, LatentDiffusionJob) in
                 let job: LatentDiffusionJob
-                do { job = try LatentDiffusionJob(spec: work.plan.spec, source: work.source, controlNetPath: controlNetPath) } catch {
+                do { job = try LatentDiffusionJob(spec: work.plan.spec, source: try work.source.wholeImage(for: "a tiled diffusion stage"), controlNetPath: controlNetPath) } catch {
                     throw TileRenderError.invalidParameters("\(error)")
                 }
                 return (try pipeline.latentTileSession(for: job.request, resolveLoRA: diffusion.loraResolver), job)

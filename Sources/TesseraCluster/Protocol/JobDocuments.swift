@@ -1,3 +1,4 @@
+import TesseraImaging
 import Foundation
 
 /// The parameter document of a TILE message: the job's spec and the source size, from which the worker rebuilds the
@@ -8,12 +9,16 @@ public struct TileParameters: Codable, Sendable, Equatable {
     public var sourceHeight: Int
     /// Set when the tile is a stage of a distributed tiled-diffusion job (docs/distributed-multidiffusion.md).
     public var latentStage: LatentStageDocument? = nil
+    /// Set when the tile's `context` payload is only this rectangle of the source (`UpscalePlan.sourceWindow`), sent
+    /// with every tile instead of the whole source once per worker.
+    public var sourceWindow: TesseraImaging.PixelRect? = nil
 
     enum CodingKeys: String, CodingKey {
         case spec
         case sourceWidth = "source_width"
         case sourceHeight = "source_height"
         case latentStage = "latent_stage"
+        case sourceWindow = "source_window"
     }
 }
 

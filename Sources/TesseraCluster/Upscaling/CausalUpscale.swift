@@ -58,7 +58,8 @@ public enum CausalUpscale {
         progress(done, plan.tileCount)
         for unit in plan.causal?.units ?? [] {
             let work = TileWork(
-                jobId: "in-process", tileIndex: unit.index, attempt: 0, plan: plan, source: source,
+                jobId: "in-process", tileIndex: unit.index, attempt: 0, plan: plan,
+                source: try SourceWindow(cropping: source, to: plan.sourceWindow(forTile: unit.index)),
                 input: try canvas.cropped(to: unit.window))
             let output = try renderer.render(work, progress: TileProgressReporter())
             let region = unit.changedRegion

@@ -16,16 +16,21 @@ public enum ClassicalUpscaler {
 
     /// The imaging library's resampling renderer for this plan's upscaler.
     public static func renderer(for plan: UpscalePlan, source: RGBAImage) throws -> ResamplingTileRenderer {
+        try renderer(for: plan, source: SourceWindow(whole: source))
+    }
+
+    /// The same over a window of the source (tiles outside it fail).
+    public static func renderer(for plan: UpscalePlan, source: SourceWindow) throws -> ResamplingTileRenderer {
         guard let filter = filter(named: plan.spec.upscaler) else {
             throw ClusterError.invalidParameter(
                 field: "upscaler",
                 reason: "unknown upscaler \"\(plan.spec.upscaler)\" (available: \(names.joined(separator: ", ")))")
         }
-        return ResamplingTileRenderer(source: source, filter: filter)
+        return ResamplingTileRenderer(window: source, filter: filter)
     }
 
-    /// Renders tile `index` of `plan` from the whole source image.
-    public static func renderTile(_ index: Int, plan: UpscalePlan, source: RGBAImage) throws -> RGBAImage {
+    /// Renders tile `index` of `plan` from the source image or the window of it the tile reads.
+    public static func renderTile(_ index: Int, plan: UpscalePlan, source: SourceWindow) throws -> RGBAImage {
         try renderer(for: plan, source: source).render(plan.tilePlan.tiles[index], of: plan.tilePlan)
     }
 }

@@ -14,10 +14,10 @@ public enum ESRGANPreUpscale {
 
     /// The pre-upscaled image over `tile.context`, computed from the source alone (a pure
     /// function of source, plan and tile, so any worker renders the same pixels).
-    public static func context(of tile: PlannedTile, plan: UpscalePlan, source: RGBAImage, preUpscaler: String,
+    public static func context(of tile: PlannedTile, plan: UpscalePlan, source: SourceWindow, preUpscaler: String,
                                library: ModelLibrary?) throws -> RGBAImage {
         if let filter = ClassicalUpscaler.filter(named: preUpscaler) {
-            return try ResamplingTileRenderer(source: source, filter: filter).render(tile, of: plan.tilePlan)
+            return try ResamplingTileRenderer(window: source, filter: filter).render(tile, of: plan.tilePlan)
         }
         let network = try store(for: library).network(named: preUpscaler)
         do {

@@ -33,8 +33,13 @@ public struct ESRGANRegionUpscaler: Sendable {
     /// `region` of `source` pre-upscaled to `targetWidth`×`targetHeight` with A1111's factor
     /// logic (`ESRGANUpscaleChain`).
     public func render(region: PixelRect, of source: RGBAImage, targetWidth: Int, targetHeight: Int) throws -> RGBAImage {
+        try render(region: region, of: SourceWindow(whole: source), targetWidth: targetWidth, targetHeight: targetHeight)
+    }
+
+    /// The same from a window of the source; fails when the region needs source pixels outside it.
+    public func render(region: PixelRect, of source: SourceWindow, targetWidth: Int, targetHeight: Int) throws -> RGBAImage {
         let chain = try ESRGANUpscaleChain(
-            source: .init(source.width, source.height), target: .init(targetWidth, targetHeight),
+            source: .init(source.sourceWidth, source.sourceHeight), target: .init(targetWidth, targetHeight),
             modelScale: network.configuration.scale)
         guard region.width > 0, region.height > 0,
               PixelRect(x: 0, y: 0, width: targetWidth, height: targetHeight).contains(region) else {

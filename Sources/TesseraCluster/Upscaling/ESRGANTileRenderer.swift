@@ -26,10 +26,10 @@ public struct ESRGANTileRenderer: WorkerTileRenderer {
     public var names: [String] { [Self.rendererName] }
 
     public func render(_ work: TileWork, progress: TileProgressReporter) throws -> RGBAImage {
-        guard work.source.width == work.plan.sourceWidth, work.source.height == work.plan.sourceHeight,
+        guard work.source.sourceWidth == work.plan.sourceWidth, work.source.sourceHeight == work.plan.sourceHeight,
               work.plan.tilePlan.tiles.indices.contains(work.tileIndex) else {
             throw TileRenderError.invalidParameters(
-                "tile \(work.tileIndex) of a \(work.source.width)×\(work.source.height) source does not match the plan")
+                "tile \(work.tileIndex) of a \(work.source.sourceWidth)×\(work.source.sourceHeight) source does not match the plan")
         }
         let network = try store.network(named: work.plan.spec.upscaler)
         do {

@@ -10,8 +10,13 @@ struct WorkerRendererAdapter: TileRenderer {
     let source: RGBAImage
 
     func render(_ tile: PlannedTile, of tilePlan: TilePlan) throws -> RGBAImage {
-        let work = TileWork(jobId: "in-process", tileIndex: tile.index, attempt: 0, plan: plan, source: source)
+        let work = TileWork(jobId: "in-process", tileIndex: tile.index, attempt: 0, plan: plan, source: try window(of: tile.index))
         return try renderer.render(work, progress: TileProgressReporter())
+    }
+
+    /// What a worker is sent for the tile: the window it reads, so the single-process run proves the windows hold.
+    private func window(of index: Int) throws -> SourceWindow {
+        plan.rendersFromSourceWindows ? try SourceWindow(cropping: source, to: plan.sourceWindow(forTile: index)) : SourceWindow(whole: source)
     }
 }
 
@@ -25,8 +30,8 @@ struct MaskedWorkerRendererAdapter: TileRenderer {
     func render(_ tile: PlannedTile, of tilePlan: TilePlan) throws -> RGBAImage {
         let window = InpaintTiles.maskWindow(of: tile, plan: tilePlan, maskBlur: plan.spec.maskBlur)
         let work = TileWork(
-            jobId: "in-process", tileIndex: tile.index, attempt: 0, plan: plan, source: source,
-            mask: try mask.cropped(to: window))
+            jobId: "in-process", tileIndex: tile.index, attempt: 0, plan: plan,
+            source: try SourceWindow(cropping: source, to: plan.sourceWindow(forTile: tile.index)), mask: try mask.cropped(to: window))
         return try renderer.render(work, progress: TileProgressReporter())
     }
 }

@@ -11,9 +11,9 @@ public struct ClassicalTileRenderer: WorkerTileRenderer {
         guard ClassicalUpscaler.filter(named: work.plan.spec.upscaler) != nil else {
             throw TileRenderError.invalidParameters("unknown upscaler \"\(work.plan.spec.upscaler)\"")
         }
-        guard work.source.width == work.plan.sourceWidth, work.source.height == work.plan.sourceHeight else {
+        guard work.source.sourceWidth == work.plan.sourceWidth, work.source.sourceHeight == work.plan.sourceHeight else {
             throw TileRenderError.invalidParameters(
-                "source is \(work.source.width)×\(work.source.height), plan expects "
+                "source is \(work.source.sourceWidth)×\(work.source.sourceHeight), plan expects "
                     + "\(work.plan.sourceWidth)×\(work.plan.sourceHeight)")
         }
         do {

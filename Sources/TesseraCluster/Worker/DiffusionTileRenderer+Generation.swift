@@ -15,11 +15,11 @@ extension DiffusionTileRenderer: GeneratingTileRenderer {
     func renderGeneration(
         _ work: TileWork, settings: GenerationJobSettings, progress: TileProgressReporter
     ) throws -> RenderedTile {
-        guard work.tileIndex == 0, work.source.width == work.plan.sourceWidth,
-            work.source.height == work.plan.sourceHeight
+        guard work.tileIndex == 0, work.source.sourceWidth == work.plan.sourceWidth,
+            work.source.sourceHeight == work.plan.sourceHeight
         else {
             throw TileRenderError.invalidParameters(
-                "tile \(work.tileIndex) of a \(work.source.width)×\(work.source.height) source does not match the generation job")
+                "tile \(work.tileIndex) of a \(work.source.sourceWidth)×\(work.source.sourceHeight) source does not match the generation job")
         }
         if settings.mode == .inpaint, work.mask == nil {
             throw TileRenderError.invalidParameters("the inpaint job's tile came without its mask")
@@ -27,7 +27,7 @@ extension DiffusionTileRenderer: GeneratingTileRenderer {
         let pipeline = try pipeline(for: settings.checkpoint)
         var request = try Self.throwingTileErrors {
             try settings.request(
-                initImage: settings.mode == .txt2img ? nil : work.source,
+                initImage: settings.mode == .txt2img ? nil : try work.source.wholeImage(for: "a generation job"),
                 // The coordinator sends the mask as grey (A1111's reading of the mask file); as RGB it reads back
                 // to the same values.
                 mask: work.mask?.rgba, hints: work.hints,

@@ -20,7 +20,7 @@ extension DiffusionTileRenderer {
                 excerpt, tile: tile, plan: work.plan.tilePlan, maskBlur: work.plan.spec.maskBlur)
         } catch { throw TileRenderError.invalidParameters("\(error)") }
         return try Self.throwingTileErrors {
-            let context = try ResamplingTileRenderer(source: work.source, filter: filter).render(tile, of: work.plan.tilePlan)
+            let context = try ResamplingTileRenderer(window: work.source, filter: filter).render(tile, of: work.plan.tilePlan)
             let initImage = LatentSizedImage.padded(context)
             var request = try Self.request(settings, seedIndex: work.tileIndex, controlNetPath: controlNetPath)
             // The mask is already blurred over the whole image; a second blur here would see only the tile.

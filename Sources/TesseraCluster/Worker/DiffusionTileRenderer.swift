@@ -55,11 +55,11 @@ public final class DiffusionTileRenderer: WorkerTileRenderer {
             throw TileRenderError.invalidParameters("job has no diffusion settings")
         }
         do { try settings.validate() } catch { throw TileRenderError.invalidParameters("\(error)") }
-        guard work.source.width == work.plan.sourceWidth, work.source.height == work.plan.sourceHeight,
+        guard work.source.sourceWidth == work.plan.sourceWidth, work.source.sourceHeight == work.plan.sourceHeight,
             (0..<work.plan.tileCount).contains(work.tileIndex)
         else {
             throw TileRenderError.invalidParameters(
-                "tile \(work.tileIndex) of a \(work.source.width)×\(work.source.height) source does not match the plan")
+                "tile \(work.tileIndex) of a \(work.source.sourceWidth)×\(work.source.sourceHeight) source does not match the plan")
         }
         let pipeline = try pipeline(for: settings.checkpoint)
         let controlNetPath = try settings.controlNetTile.map { try resolve($0.model, kind: .controlNet, label: "ControlNet") }

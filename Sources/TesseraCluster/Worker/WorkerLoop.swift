@@ -46,8 +46,8 @@ final class WorkerLoop {
         }
     }
     var sources: [String: RGBAImage] = [:]
-    /// Recently used plans by their TILE parameter text.
-    var plans: [(text: String, parameters: TileParameters, plan: UpscalePlan)] = []
+    /// Recently used plans by their TILE parameters (without the per-tile source window and latent stage).
+    var plans: [(key: TileParameters, plan: UpscalePlan)] = []
     var sourceOrder: [String] = []
     var outbox: [[Data]] = []
     var heartbeatSeconds: Double
@@ -261,15 +261,18 @@ final class WorkerLoop {
         let parameters: TileParameters
         let plan: UpscalePlan
         do {
-            if let cached = plans.first(where: { $0.text == assignment.parameters.text }) {
-                parameters = cached.parameters
+            parameters = try JSONText.decode(TileParameters.self, assignment.parameters.text, what: "parameters")
+            // Tiles of one job differ only in their source window or latent stage; the plan is the same.
+            var key = parameters
+            key.sourceWindow = nil
+            key.latentStage = nil
+            if let cached = plans.first(where: { $0.key == key }) {
                 plan = cached.plan
             } else {
-                parameters = try JSONText.decode(TileParameters.self, assignment.parameters.text, what: "parameters")
                 plan = try UpscalePlan(
                     spec: parameters.spec, sourceWidth: parameters.sourceWidth, sourceHeight: parameters.sourceHeight)
                 // Causal plans blur every unit's mask once; keep the last few instead of replanning per tile.
-                plans.append((assignment.parameters.text, parameters, plan))
+                plans.append((key, plan))
                 if plans.count > 4 { plans.removeFirst() }
             }
         } catch {
@@ -286,18 +289,39 @@ final class WorkerLoop {
             refuse(.rendererUnavailable, retryable: true, "no renderer \"\(rendererName)\" here", giveBackCredit: true)
             return
         }
-        if let context = assignment.payloads.first(where: { $0.role == .context }) {
+        let context = assignment.payloads.first(where: { $0.role == .context })
+        let contextImage: RGBAImage?
+        if let context {
             guard context.format == .rgba8,
                 let image = try? RGBAImage(width: context.width, height: context.height, pixels: [UInt8](context.bytes))
             else {
                 refuse(.invalidParameters, retryable: false, "source payload is not RGBA8", giveBackCredit: true)
                 return
             }
-            remember(source: image, for: ref.jobID)
+            contextImage = image
+        } else {
+            contextImage = nil
         }
-        guard let source = sources[ref.jobID] else {
-            refuse(.unknownJob, retryable: true, "source image of \(ref.jobID) not cached", giveBackCredit: true)
-            return
+        let source: SourceWindow
+        if let rect = parameters.sourceWindow {
+            // A window comes with every tile that reads one; it is not cached.
+            guard let contextImage else {
+                refuse(.invalidParameters, retryable: false, "tile names source_window \(rect) but has no context payload", giveBackCredit: true)
+                return
+            }
+            do {
+                source = try SourceWindow(pixels: contextImage, rect: rect, sourceWidth: parameters.sourceWidth, sourceHeight: parameters.sourceHeight)
+            } catch {
+                refuse(.invalidParameters, retryable: false, "source_window: \(error)", giveBackCredit: true)
+                return
+            }
+        } else {
+            if let contextImage { remember(source: contextImage, for: ref.jobID) }
+            guard let cached = sources[ref.jobID] else {
+                refuse(.unknownJob, retryable: true, "source image of \(ref.jobID) not cached", giveBackCredit: true)
+                return
+            }
+            source = SourceWindow(whole: cached)
         }
         var input: RGBAImage? = nil
         if let canvas = assignment.payloads.first(where: { $0.role == .canvas }) {

@@ -2,13 +2,14 @@ import Synchronization
 import TesseraImageOps
 import TesseraImaging
 
-/// Everything a renderer needs for one tile: the job's plan, which tile, and the source image.
+/// Everything a renderer needs for one tile: the job's plan, which tile, and the source image (or the window of it
+/// that the tile reads, `UpscalePlan.sourceWindow(forTile:)`).
 public struct TileWork: Sendable {
     public var jobId: String
     public var tileIndex: Int
     public var attempt: Int
     public var plan: UpscalePlan
-    public var source: RGBAImage
+    public var source: SourceWindow
     /// For a stage of a distributed tiled-diffusion job: what to compute, and its Float32 latent input.
     public var latentStage: LatentStageWork? = nil
     /// For a causal (USDU / seams fix) tile: the current canvas inside the unit's `window`, i.e. the base image with
@@ -20,7 +21,7 @@ public struct TileWork: Sendable {
     public var hints: [RGBAImage] = []
 
     public init(
-        jobId: String, tileIndex: Int, attempt: Int, plan: UpscalePlan, source: RGBAImage, input: RGBAImage? = nil,
+        jobId: String, tileIndex: Int, attempt: Int, plan: UpscalePlan, source: SourceWindow, input: RGBAImage? = nil,
         mask: GreyImage? = nil
     ) {
         self.jobId = jobId
@@ -30,6 +31,15 @@ public struct TileWork: Sendable {
         self.source = source
         self.input = input
         self.mask = mask
+    }
+
+    /// Work on the whole source image.
+    public init(
+        jobId: String, tileIndex: Int, attempt: Int, plan: UpscalePlan, source: RGBAImage, input: RGBAImage? = nil,
+        mask: GreyImage? = nil
+    ) {
+        self.init(jobId: jobId, tileIndex: tileIndex, attempt: attempt, plan: plan, source: SourceWindow(whole: source),
+                  input: input, mask: mask)
     }
 
     /// The output rectangle the renderer must produce.
