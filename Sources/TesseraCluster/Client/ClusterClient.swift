@@ -69,8 +69,11 @@ public final class ClusterClient {
         if let mask { payloads.append(.opaque(.mask, bytes: mask)) }
         payloads += hints.map { .opaque(.hint, bytes: $0) }
         let id = takeRequestID()
+        // The coordinator decodes and checks the image (and mask) before it answers: a 16K PNG takes it seconds.
+        let imageBytes = (png?.count ?? 0) + (mask?.count ?? 0)
         let reply = try request(.submit(SubmitJob(
-            requestID: id, spec: .json(JSONText.encode(document)), payloads: payloads)), id: id)
+            requestID: id, spec: .json(JSONText.encode(document)), payloads: payloads)), id: id,
+            timeout: timeoutSeconds + Double(imageBytes) / Self.submitCheckBytesPerSecond)
         guard case .accepted(let accepted) = reply else { throw unexpected(reply) }
         return accepted.jobID
     }
@@ -154,7 +157,11 @@ public final class ClusterClient {
         return nextRequestID
     }
 
-    private func request(_ message: Message, id: UInt32) throws -> Message {
+    /// How fast a coordinator is assumed to decode a submitted PNG at worst, for the SUBMIT reply's deadline.
+    static let submitCheckBytesPerSecond = 4e6
+
+    private func request(_ message: Message, id: UInt32, timeout: Double? = nil) throws -> Message {
+        let timeoutSeconds = timeout ?? self.timeoutSeconds
         do {
             try socket.send(message)
         } catch let error as WireError {

@@ -13,8 +13,7 @@ extension CoordinatorLoop {
         switch message {
         case .submit(let submit):
             do {
-                let id = try submitJob(submit, now: now)
-                reply(.accepted(JobAccepted(requestID: submit.requestID, jobID: id)), to: routingID)
+                intake.check(try intakeRequest(submit, routingID: routingID))
             } catch {
                 reply(.error(ErrorReport(requestID: submit.requestID, code: .invalidParameters, message: "\(error)")),
                     to: routingID)
@@ -66,7 +65,9 @@ extension CoordinatorLoop {
 
     // MARK: Submit
 
-    private func submitJob(_ submit: SubmitJob, now: Double) throws -> String {
+    /// The part of a SUBMIT that needs the loop's state (uploads, the workers' models); the rest is checked by the
+    /// intake queue off the loop.
+    private func intakeRequest(_ submit: SubmitJob, routingID: Data) throws -> SubmitIntakeQueue.Request {
         var document: SubmitDocument
         switch submit.spec.format {
         case .json:
@@ -91,46 +92,36 @@ extension CoordinatorLoop {
         } else if let payload = submit.payloads.first(where: { $0.role == .initImage }) {
             png = payload.bytes
         } else if document.job.generation != nil {
-            png = nil  // txt2img; any other mode is refused below, naming what is missing
+            png = nil  // txt2img; any other mode is refused by the check, naming what is missing
         } else {
             throw ClusterError.invalidParameter(field: "image", reason: "the job carries no source image")
         }
         // "tile" names whichever Tile ControlNet the connected workers have; fixed now so every tile uses the same.
         document.job = try TileControlNetShorthand.resolve(document.job, available: workers.values.flatMap { $0.models.names(of: .controlNet) })
-        let name = document.sourceName ?? (png == nil ? "txt2img canvas" : "source image")
-        var image: RGBAImage? = nil
-        if let png {
+        return SubmitIntakeQueue.Request(
+            routingID: routingID, requestID: submit.requestID, document: document, png: png,
+            maskPNG: submit.payloads.first(where: { $0.role == .mask })?.bytes,
+            hintPNGs: submit.payloads.filter { $0.role == .hint }.map(\.bytes),
+            name: document.sourceName ?? (png == nil ? "txt2img canvas" : "source image"))
+    }
+
+    /// Registers the jobs the intake queue has checked, and answers their clients.
+    func collectSubmits() {
+        for (request, result) in intake.takeFinished() {
+            flushWrites()
             do {
-                image = try PNGImage.read(data: [UInt8](png), name: name).rgba8
+                let id = try registerJob(try result.get())
+                reply(.accepted(JobAccepted(requestID: request.requestID, jobID: id)), to: request.routingID)
             } catch {
-                throw ClusterError.invalidParameter(field: "image", reason: "\(error)")
+                reply(.error(ErrorReport(requestID: request.requestID, code: .invalidParameters, message: "\(error)")),
+                    to: request.routingID)
             }
         }
-        let maskPNG = submit.payloads.first(where: { $0.role == .mask })?.bytes
-        var generation: GenerationJobs.Prepared? = nil
-        if let settings = document.job.generation {
-            let prepared = try GenerationJobs.prepare(
-                settings, source: image, maskPNG: maskPNG,
-                hintPNGs: submit.payloads.filter { $0.role == .hint }.map(\.bytes))
-            document.job.generation = prepared.settings
-            image = prepared.source
-            generation = prepared
-        }
-        guard let image else { throw ClusterError.invalidParameter(field: "image", reason: "the job carries no source image") }
-        if generation == nil, submit.payloads.contains(where: { $0.role == .hint }) {
-            throw ClusterError.invalidParameter(field: "hint", reason: "control images belong to a generation job's ControlNet units; an upscale's Tile ControlNet reads each tile's own region")
-        }
-        let plan = try UpscalePlan(spec: document.job, sourceWidth: image.width, sourceHeight: image.height)
-        var inpaint: (mask: GreyImage, affected: [Int])? = nil
-        if document.job.inpaint {
-            guard let maskPNG else {
-                throw ClusterError.invalidParameter(field: "mask", reason: "an inpaint job needs a mask image")
-            }
-            let mask = try InpaintJobs.decodeMask(maskPNG)
-            inpaint = (mask, try InpaintTiles.affected(plan: plan.tilePlan, mask: mask, maskBlur: document.job.maskBlur))
-        } else if maskPNG != nil, generation == nil {
-            throw ClusterError.invalidParameter(field: "mask", reason: "given, but the job is not an inpaint job (inpaint = true)")
-        }
+    }
+
+    private func registerJob(_ checked: SubmitIntakeQueue.Checked) throws -> String {
+        let (document, image, plan, inpaint, generation) = (checked.document, checked.image, checked.plan, checked.inpaint, checked.generation)
+        let (png, maskPNG, name) = (checked.request.png, checked.request.maskPNG, checked.request.name)
         let id = newJobId()
         let folder = JobFolder(stateDir: config.stateDir, jobId: id)
         try folder.create()
@@ -142,8 +133,8 @@ extension CoordinatorLoop {
         }
         if let maskPNG { try AtomicFile.write([UInt8](maskPNG), to: folder.maskPath) }
         if generation != nil {
-            for (k, hint) in submit.payloads.filter({ $0.role == .hint }).enumerated() {
-                try AtomicFile.write([UInt8](hint.bytes), to: folder.hintPath(k))
+            for (k, hint) in checked.request.hintPNGs.enumerated() {
+                try AtomicFile.write([UInt8](hint), to: folder.hintPath(k))
             }
         }
         let stored = try store.insertJob(

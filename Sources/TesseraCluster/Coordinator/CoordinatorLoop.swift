@@ -52,6 +52,7 @@ final class CoordinatorLoop {
     let store: JobStore
     let endpoints: CoordinatorEndpoints
     let assembler: JobAssemblyQueue
+    let intake = SubmitIntakeQueue()
     let causalBases = CausalBaseQueue()
     let tileWriter = TileWriteQueue()
     /// Live tile maps of running jobs.
@@ -231,6 +232,7 @@ final class CoordinatorLoop {
                 // socket: judge silence and leases only after the next turn has read them.
                 checkTimers(now: now, judge: now - turnStart < 0.5)
                 collectAssemblies()
+                collectSubmits()
                 collectCausalBases()
                 flushPreviews(now: now)
             }
@@ -634,9 +636,10 @@ final class CoordinatorLoop {
         }
     }
 
-    /// Sends a TILE; when it cannot leave (too large for the wire, or the socket refuses it) the worker never sees
-    /// it, so the tile goes back to the queue and the worker gets its credit back instead of waiting on a lease that
-    /// would expire with nobody working. A message too large for the wire fails the job: resending cannot help.
+    /// Sends a TILE. One that cannot leave never reaches the worker, so it goes straight back to the queue instead of
+    /// waiting on a lease that would expire with nobody working. Too large for the wire: the worker gets its credit
+    /// back and the job fails (resending cannot help). Any other refusal means the worker's connection is gone
+    /// (ROUTER_MANDATORY: host unreachable): it is dropped now, and re-registers when it reconnects.
     func sendTile(_ message: Message, key: TileKey, to worker: ConnectedWorker) {
         do {
             try workerSocket.send(message, to: worker.routingID)
@@ -646,10 +649,11 @@ final class CoordinatorLoop {
             workers[worker.routingID]?.state = .idle
             workers[worker.routingID]?.currentJob = ""
             releaseTile(key, worker: worker)
-            scheduler.addCredits(worker: worker.id, 1, now: monotonicNow())
             if case WireError.tooLarge(let what, let size, let limit) = error {
-                let jobId = LatentStageKey(schedulerKey: key)?.jobId ?? key.jobId
-                failJob(jobId, reason: "tile \(key.index) does not fit in one message (\(what) \(size) bytes, limit \(limit)): use smaller tiles")
+                scheduler.addCredits(worker: worker.id, 1, now: monotonicNow())
+                failJob(key.jobId, reason: "tile \(key.index) does not fit in one message (\(what) \(size) bytes, limit \(limit)): use smaller tiles")
+            } else {
+                removeWorker(worker.routingID, reason: "unreachable")
             }
         }
     }

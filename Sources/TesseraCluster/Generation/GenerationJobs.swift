@@ -10,7 +10,7 @@ public enum GenerationJobs {
     /// A submitted generation job with its seeds drawn (so every attempt renders the same image), its source image
     /// (the init image, or for txt2img a blank canvas of the output size that nothing reads) and its mask, all
     /// checked as the pipeline will check them.
-    public struct Prepared {
+    public struct Prepared: Sendable {
         public var settings: GenerationJobSettings
         public var source: RGBAImage
         public var mask: GreyImage?
