@@ -78,6 +78,41 @@ final class InProcessClusterTests: XCTestCase {
         }
     }
 
+    func testTheCoordinatorKeepsAnsweringWhileItChecksALargeSubmittedImage() throws {
+        let dir = ClusterTestSupport.temporaryDirectory(self)
+        // Noise compresses badly, so the coordinator takes a while to decode this PNG.
+        var state: UInt32 = 99
+        let (width, height) = (4000, 2600)
+        let pixels: [UInt8] = (0..<(width * height * 4)).map { i in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return i % 4 == 3 ? 255 : UInt8(truncatingIfNeeded: state >> 24)
+        }
+        let png = try ClusterTestSupport.pngData(try RGBAImage(width: width, height: height, pixels: pixels), in: dir)
+        let coordinator = Coordinator(
+            config: ClusterTestSupport.config(stateDir: dir + "/state"), logger: ClusterTestSupport.quietLogger)
+        let endpoints = try coordinator.start()
+        defer { coordinator.requestStop(); coordinator.waitUntilStopped() }
+        let submitter = try ClusterClient(endpoint: endpoints.client, timeoutSeconds: 60)
+        submitter.inlineLimit = 60 << 20  // one SUBMIT, no upload chunks: the first message the loop sees is the job
+        let asker = try ClusterClient(endpoint: endpoints.client)
+        let answers = AnswerOrder()
+        let submitted = expectation(description: "submit answered")
+        nonisolated(unsafe) let client = submitter
+        Thread.detachNewThread {
+            let id = try? client.submit(png: png, spec: UpscaleJobSpec(scale: 1.25, tileWidth: 512, padding: 8))
+            answers.record("submit", jobId: id)
+            submitted.fulfill()
+        }
+        // The loop publishes its counters between turns: once they show the SUBMIT, the loop is free again while the
+        // image is still being decoded (a blocking check would publish only after answering it).
+        XCTAssertTrue(ClusterTestSupport.waitFor(30) { coordinator.counters.messagesReceived > 0 })
+        _ = try asker.workers()
+        answers.record("workers")
+        wait(for: [submitted], timeout: 60)
+        XCTAssertNotNil(answers.jobId, "the job is accepted")
+        XCTAssertEqual(answers.order, ["workers", "submit"], "the question is answered while the image is checked")
+    }
+
     func testSubmittingACorruptImageIsRejectedWithAReason() throws {
         let dir = ClusterTestSupport.temporaryDirectory(self)
         let coordinator = Coordinator(
@@ -114,5 +149,21 @@ private final class SourceWindowRecorder: WorkerTileRenderer, @unchecked Sendabl
     func render(_ work: TileWork, progress: TileProgressReporter) throws -> RGBAImage {
         lock.withLock { seen[work.tileIndex] = work.source }
         return try ClassicalTileRenderer().render(work, progress: progress)
+    }
+}
+
+/// Which of two concurrent requests was answered first.
+private final class AnswerOrder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var names: [String] = []
+    private var acceptedJob: String?
+    var order: [String] { lock.withLock { names } }
+    var jobId: String? { lock.withLock { acceptedJob } }
+
+    func record(_ name: String, jobId: String? = nil) {
+        lock.withLock {
+            names.append(name)
+            if let jobId { acceptedJob = jobId }
+        }
     }
 }
