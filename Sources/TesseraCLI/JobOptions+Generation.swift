@@ -13,6 +13,8 @@ extension JobOptions {
             ("--controlnet-tile-guidance-start", controlNetTileGuidanceStart != nil),
             ("--controlnet-tile-guidance-end", controlNetTileGuidanceEnd != nil),
             ("--controlnet-tile-control-mode", controlNetTileControlMode != nil), ("--tile-mode", tileMode != nil),
+            ("--controlnet-tile-threshold-a", controlNetTileThresholdA != nil),
+            ("--controlnet-tile-threshold-b", controlNetTileThresholdB != nil),
             ("--seams-fix", seamsFix != nil), ("--seams-fix-width", seamsFixWidth != nil),
             ("--seams-fix-denoise", seamsFixDenoise != nil), ("--seams-fix-mask-blur", seamsFixMaskBlur != nil),
             ("--seams-fix-padding", seamsFixPadding != nil), ("--color-fix", colorFix != nil),

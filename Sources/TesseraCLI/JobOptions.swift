@@ -68,8 +68,14 @@ struct JobOptions: ParsableArguments {
     @Option(name: .customLong("controlnet"), help: "Diffusion upscale: Tile ControlNet: \"tile\" for the Tile ControlNet of the models folder (or, with submit, of the workers), or a model path or name (same as --controlnet-tile).")
     var controlNet: String?
 
-    @Option(name: .customLong("controlnet-tile-module"), help: "Tile ControlNet preprocessor: tile_resample (default) or none.")
+    @Option(name: .customLong("controlnet-tile-module"), help: "Tile ControlNet preprocessor: tile_resample (default), tile_colorfix, tile_colorfix+sharp or none.")
     var controlNetTileModule: String?
+
+    @Option(name: .customLong("controlnet-tile-threshold-a"), help: "Tile ControlNet first slider: tile_resample down sampling rate (1-8, default 1), tile_colorfix variation (3-32, default 8).")
+    var controlNetTileThresholdA: Double?
+
+    @Option(name: .customLong("controlnet-tile-threshold-b"), help: "Tile ControlNet second slider: tile_colorfix+sharp sharpness (0-2, default 1).")
+    var controlNetTileThresholdB: Double?
 
     @Option(name: .customLong("controlnet-tile-weight"), help: "Tile ControlNet weight (default 1).")
     var controlNetTileWeight: Double?
@@ -187,6 +193,17 @@ extension JobOptions {
         if controlNetTile != nil && controlNet != nil {
             throw CommandFailure("--controlnet and --controlnet-tile both name the Tile ControlNet; give one")
         }
+        let unitFlags: [(String, Bool)] = [
+            ("--controlnet-tile-module", controlNetTileModule != nil), ("--controlnet-tile-weight", controlNetTileWeight != nil),
+            ("--controlnet-tile-guidance-start", controlNetTileGuidanceStart != nil),
+            ("--controlnet-tile-guidance-end", controlNetTileGuidanceEnd != nil),
+            ("--controlnet-tile-control-mode", controlNetTileControlMode != nil),
+            ("--controlnet-tile-threshold-a", controlNetTileThresholdA != nil),
+            ("--controlnet-tile-threshold-b", controlNetTileThresholdB != nil),
+        ]
+        if controlNetTile == nil, controlNet == nil, let flag = unitFlags.first(where: { $0.1 }) {
+            throw CommandFailure("\(flag.0) sets up the Tile ControlNet and needs --controlnet-tile (or --controlnet)")
+        }
         if let controlNetTile = controlNetTile ?? controlNet {
             var unit = DiffusionControlNetTile(model: controlNetTile)
             if let controlNetTileModule { unit.module = controlNetTileModule }
@@ -194,6 +211,8 @@ extension JobOptions {
             if let controlNetTileGuidanceStart { unit.guidanceStart = controlNetTileGuidanceStart }
             if let controlNetTileGuidanceEnd { unit.guidanceEnd = controlNetTileGuidanceEnd }
             if let controlNetTileControlMode { unit.controlMode = controlNetTileControlMode }
+            if let controlNetTileThresholdA { unit.thresholdA = controlNetTileThresholdA }
+            if let controlNetTileThresholdB { unit.thresholdB = controlNetTileThresholdB }
             settings.controlNetTile = unit
         }
         return settings

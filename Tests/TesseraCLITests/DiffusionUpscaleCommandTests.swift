@@ -49,4 +49,23 @@ final class DiffusionUpscaleCommandTests: XCTestCase {
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains("--prompt") && r.stderr.contains("--checkpoint"), r.stderr)
     }
+
+    func testTileColorfixWithItsSlidersIsRecordedInTheParametersText() throws {
+        let output = dir + "/colorfix.png"
+        let r = try CLIHarness.run(
+            arguments(output: output) + ["--controlnet-tile-module", "tile_colorfix+sharp", "--controlnet-tile-threshold-a", "16",
+                                         "--controlnet-tile-threshold-b", "0.5"], in: dir, timeout: 600)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let parameters = try XCTUnwrap(try PNGImage.read(path: output).parameters)
+        XCTAssertTrue(parameters.contains("Module: tile_colorfix+sharp, Model: controlnet_ldm_fp16, Weight: 1, Threshold A: 16, Threshold B: 0.5, Guidance Start: 0"), parameters)
+    }
+
+    func testTileControlNetFlagsWithoutATileControlNetAreRefused() throws {
+        let r = try CLIHarness.run(
+            ["upscale", input, "--checkpoint", models + "/checkpoint_ldm.safetensors", "--controlnet-tile-threshold-a", "4",
+             "-o", dir + "/z.png"], in: dir)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("--controlnet-tile-threshold-a") && r.stderr.contains("--controlnet-tile"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/z.png"))
+    }
 }

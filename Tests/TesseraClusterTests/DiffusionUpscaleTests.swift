@@ -154,6 +154,8 @@ final class DiffusionUpscaleTests: XCTestCase {
             same_seed_for_all_tiles = true
             [job.diffusion.controlnet_tile]
             model = "controlnet_ldm_fp16"
+            module = "tile_colorfix"
+            threshold_a = 12
             weight = 0.5
             control_mode = "ControlNet is more important"
             """.write(toFile: path, atomically: true, encoding: .utf8)
@@ -162,7 +164,30 @@ final class DiffusionUpscaleTests: XCTestCase {
             checkpoint: "checkpoint_ldm", prompt: "a stone wall", sampler: "DPM++ 2M", steps: 4, cfgScale: 5,
             denoisingStrength: 0.35, seed: 7, sameSeedForAllTiles: true,
             controlNetTile: DiffusionControlNetTile(
-                model: "controlnet_ldm_fp16", weight: 0.5, controlMode: "ControlNet is more important")))
+                model: "controlnet_ldm_fp16", module: "tile_colorfix", weight: 0.5, controlMode: "ControlNet is more important",
+                thresholdA: 12)))
+    }
+
+    func testTileColorfixRedrawsDifferentlyFromTileResampleAndItsSlidersAreChecked() throws {
+        var colorfix = Self.spec()
+        colorfix.diffusion?.controlNetTile?.module = "tile_colorfix"
+        colorfix.diffusion?.controlNetTile?.thresholdA = 4
+        let image = try InProcessUpscaler.upscale(source: Self.source, spec: colorfix)
+        XCTAssertEqual(image, try InProcessUpscaler.upscale(source: Self.source, spec: colorfix), "deterministic")
+        XCTAssertNotEqual(image, try Self.reference.get(), "tile_colorfix pulls each step toward the hint's colours")
+        let unit = try XCTUnwrap(colorfix.diffusion?.controlNetTile).controlNetUnit(path: Self.controlNet)
+        XCTAssertEqual([unit.module, "\(unit.thresholdA)", "\(unit.thresholdB)"], ["tile_colorfix", "4.0", "-1.0"])
+
+        func refusal(_ change: (inout DiffusionControlNetTile) -> Void) -> String {
+            var unit = DiffusionControlNetTile(model: "cn")
+            change(&unit)
+            do { try unit.validate(); return "accepted" } catch { return "\(error)" }
+        }
+        XCTAssertTrue(refusal { $0.module = "tile_colorfix"; $0.thresholdA = 40 }.contains("controlnet_tile.threshold_a"))
+        XCTAssertTrue(refusal { $0.module = "tile_colorfix"; $0.thresholdB = 1 }.contains("no such slider"))
+        XCTAssertTrue(refusal { $0.thresholdA = 9 }.contains("1.0...8.0 for tile_resample"))
+        XCTAssertEqual(refusal { $0.module = "tile_colorfix+sharp"; $0.thresholdA = 32; $0.thresholdB = 2 }, "accepted")
+        XCTAssertTrue(refusal { $0.module = "tile_colorfix_sharp" }.contains("tile_colorfix+sharp"), "the error lists the modules")
     }
 
     func testTheSpecRoundTripsThroughJSONAndRejectsMismatchedSettings() throws {

@@ -56,11 +56,8 @@ public struct LatentDiffusionJob: Sendable {
         request.height = initImage.height
         request.tiledDiffusion = try spec.tiledDiffusion?.settings()
         if let unit = diffusion.controlNetTile, let controlNetPath {
-            // No image path: the hint is the init image, cropped per latent tile by the tiled model.
-            request.controlNets = [ControlNetUnit(
-                model: controlNetPath, module: unit.module, weight: Float(unit.weight),
-                guidanceStart: Float(unit.guidanceStart), guidanceEnd: Float(unit.guidanceEnd),
-                controlMode: try ControlMode(parsing: unit.controlMode))]
+            // The hint is the init image, cropped per latent tile by the tiled model.
+            request.controlNets = [try unit.controlNetUnit(path: controlNetPath)]
         }
         return request
     }

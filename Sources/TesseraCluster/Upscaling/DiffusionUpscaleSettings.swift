@@ -129,19 +129,24 @@ public struct DiffusionUpscaleSettings: Codable, Sendable, Equatable {
 public struct DiffusionControlNetTile: Codable, Sendable, Equatable {
     /// ControlNet model: a path, or a name looked up in the worker's models folder.
     public var model: String
-    /// Preprocessor: "tile_resample" or "none".
+    /// Preprocessor: "tile_resample", "tile_colorfix", "tile_colorfix+sharp" or "none".
     public var module: String
     public var weight: Double
     public var guidanceStart: Double
     public var guidanceEnd: Double
     /// "Balanced", "My prompt is more important" or "ControlNet is more important".
     public var controlMode: String
+    /// The preprocessor's first slider (−1 = its default): tile_resample "Down Sampling Rate" (1…8, default 1),
+    /// tile_colorfix "Variation" (3…32, default 8).
+    public var thresholdA: Double
+    /// The second slider (−1 = its default): tile_colorfix+sharp "Sharpness" (0…2, default 1).
+    public var thresholdB: Double
 
-    public static let modules = ["tile_resample", "none"]
+    public static let modules = ["tile_resample", "tile_colorfix", "tile_colorfix+sharp", "none"]
 
     public init(
         model: String, module: String = "tile_resample", weight: Double = 1, guidanceStart: Double = 0,
-        guidanceEnd: Double = 1, controlMode: String = "Balanced"
+        guidanceEnd: Double = 1, controlMode: String = "Balanced", thresholdA: Double = -1, thresholdB: Double = -1
     ) {
         self.model = model
         self.module = module
@@ -149,6 +154,8 @@ public struct DiffusionControlNetTile: Codable, Sendable, Equatable {
         self.guidanceStart = guidanceStart
         self.guidanceEnd = guidanceEnd
         self.controlMode = controlMode
+        self.thresholdA = thresholdA
+        self.thresholdB = thresholdB
     }
 
     enum CodingKeys: String, CodingKey {
@@ -156,6 +163,8 @@ public struct DiffusionControlNetTile: Codable, Sendable, Equatable {
         case guidanceStart = "guidance_start"
         case guidanceEnd = "guidance_end"
         case controlMode = "control_mode"
+        case thresholdA = "threshold_a"
+        case thresholdB = "threshold_b"
     }
 
     public init(from decoder: Decoder) throws {
@@ -167,6 +176,22 @@ public struct DiffusionControlNetTile: Codable, Sendable, Equatable {
         guidanceStart = try DiffusionUpscaleSettings.decodeNumber(c, .guidanceStart) ?? d.guidanceStart
         guidanceEnd = try DiffusionUpscaleSettings.decodeNumber(c, .guidanceEnd) ?? d.guidanceEnd
         controlMode = try c.decodeIfPresent(String.self, forKey: .controlMode) ?? d.controlMode
+        thresholdA = try DiffusionUpscaleSettings.decodeNumber(c, .thresholdA) ?? d.thresholdA
+        thresholdB = try DiffusionUpscaleSettings.decodeNumber(c, .thresholdB) ?? d.thresholdB
+    }
+
+    /// The sliders each module has, with their ranges (the ControlNet extension's).
+    static let sliders: [String: (a: ClosedRange<Double>?, b: ClosedRange<Double>?)] = [
+        "tile_resample": (1...8, nil), "tile_colorfix": (3...32, nil), "tile_colorfix+sharp": (3...32, 0...2), "none": (nil, nil),
+    ]
+
+    /// The pipeline's unit for this tile unit, with the ControlNet model at `path`. No image: the hint is the image
+    /// being redrawn (the tile's own crop, or the whole init image cropped per latent tile).
+    public func controlNetUnit(path: String) throws -> ControlNetUnit {
+        ControlNetUnit(
+            model: path, module: module, weight: Float(weight), guidanceStart: Float(guidanceStart),
+            guidanceEnd: Float(guidanceEnd), controlMode: try ControlMode(parsing: controlMode),
+            thresholdA: thresholdA, thresholdB: thresholdB)
     }
 
     public func validate() throws {
@@ -182,5 +207,12 @@ public struct DiffusionControlNetTile: Codable, Sendable, Equatable {
             throw bad("guidance_start/guidance_end", "must satisfy 0 ≤ start ≤ end ≤ 1, got \(guidanceStart), \(guidanceEnd)")
         }
         do { _ = try ControlMode(parsing: controlMode) } catch { throw bad("control_mode", "\(error)") }
+        let ranges = Self.sliders[module] ?? (nil, nil)
+        for (field, value, range) in [("threshold_a", thresholdA, ranges.a), ("threshold_b", thresholdB, ranges.b)] where value != -1 {
+            guard let range else { throw bad(field, "\(module) has no such slider: leave it out (or −1), got \(value)") }
+            guard range.contains(value) else {
+                throw bad(field, "must be −1 (the default) or in \(range.lowerBound)...\(range.upperBound) for \(module), got \(value)")
+            }
+        }
     }
 }

@@ -17,8 +17,11 @@ extension UpscaleInfotext {
         ]
         if let unit = settings.controlNetTile {
             let model = URL(fileURLWithPath: unit.model).deletingPathExtension().lastPathComponent
+            // The extension writes its sliders between the weight and the guidance range.
+            let sliders = [("Threshold A", unit.thresholdA), ("Threshold B", unit.thresholdB)]
+                .filter { $0.1 != -1 }.map { "\($0.0): \(pythonNumber($0.1)), " }.joined()
             pairs.append(("ControlNet 0",
-                "Module: \(unit.module), Model: \(model), Weight: \(pythonNumber(unit.weight)), "
+                "Module: \(unit.module), Model: \(model), Weight: \(pythonNumber(unit.weight)), \(sliders)"
                     + "Guidance Start: \(pythonNumber(unit.guidanceStart)), Guidance End: \(pythonNumber(unit.guidanceEnd)), "
                     + "Control Mode: \(unit.controlMode)"))
         }

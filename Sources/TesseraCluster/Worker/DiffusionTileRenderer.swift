@@ -116,10 +116,7 @@ public final class DiffusionTileRenderer: WorkerTileRenderer {
         request.seed = TileSeed.seed(
             jobSeed: settings.seed, tileIndex: seedIndex, sameForAllTiles: settings.sameSeedForAllTiles)
         if let unit = settings.controlNetTile, let controlNetPath {
-            request.controlNets = [ControlNetUnit(
-                model: controlNetPath, module: unit.module, weight: Float(unit.weight),
-                guidanceStart: Float(unit.guidanceStart), guidanceEnd: Float(unit.guidanceEnd),
-                controlMode: try ControlMode(parsing: unit.controlMode))]
+            request.controlNets = [try unit.controlNetUnit(path: controlNetPath)]
         }
         return request
     }
