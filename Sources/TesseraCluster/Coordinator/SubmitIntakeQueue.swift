@@ -33,19 +33,13 @@ final class SubmitIntakeQueue: Sendable {
 
     private let queue = DispatchQueue(label: "tessera.submit-intake")
     private let finished = Mutex<[(Request, Result<Checked, any Error>)]>([])
-    private let waiting = Atomic<Int>(0)
 
     func check(_ request: Request) {
-        waiting.add(1, ordering: .relaxed)
         queue.async { [self] in
             let result = Result { try Self.checked(request) }
             finished.withLock { $0.append((request, result)) }
-            waiting.subtract(1, ordering: .relaxed)
         }
     }
-
-    /// Checks handed over and not yet taken back.
-    var pendingCount: Int { waiting.load(ordering: .relaxed) + finished.withLock { $0.count } }
 
     func takeFinished() -> [(Request, Result<Checked, any Error>)] {
         finished.withLock { list in
