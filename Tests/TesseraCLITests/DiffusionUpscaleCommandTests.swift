@@ -68,4 +68,16 @@ final class DiffusionUpscaleCommandTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("--controlnet-tile-threshold-a") && r.stderr.contains("--controlnet-tile"), r.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/z.png"))
     }
+
+    func testATiledDiffusionJobWhoseWholeSourceCannotBeShippedFailsWithOneClearError() throws {
+        // Tiled diffusion stages need the whole source on each worker: 4200×4104 RGBA is over the 64 MiB payload limit.
+        let big = dir + "/big.png"
+        try RGBAImage(width: 4200, height: 4104).writePNG(to: big, format: .rgb8)
+        let r = try CLIHarness.run(
+            ["upscale", big, "--scale", "1", "--tiled-diffusion", "multidiffusion", "--checkpoint", models + "/checkpoint_ldm.safetensors",
+             "--steps", "2", "--denoising-strength", "0.3", "--local", "1", "-o", dir + "/td.png"], in: dir, timeout: 120)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("does not fit in one message") && r.stderr.contains("whole source"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/td.png"))
+    }
 }

@@ -651,7 +651,12 @@ final class CoordinatorLoop {
             releaseTile(key, worker: worker)
             if case WireError.tooLarge(let what, let size, let limit) = error {
                 scheduler.addCredits(worker: worker.id, 1, now: monotonicNow())
-                failJob(key.jobId, reason: "tile \(key.index) does not fit in one message (\(what) \(size) bytes, limit \(limit)): use smaller tiles")
+                let jobId = LatentStageKey(schedulerKey: key)?.jobId ?? key.jobId
+                // Generation jobs and tiled-diffusion stages ship the whole source; upscale tiles only their window.
+                let advice = active[jobId].map { $0.plan.rendersFromSourceWindows } ?? true
+                    ? "use smaller tiles"
+                    : "this job sends each worker the whole source; use a smaller source or a feathered / USDU tile mode"
+                failJob(jobId, reason: "tile \(key.index) does not fit in one message (\(what) \(size) bytes, limit \(limit)): \(advice)")
             } else {
                 removeWorker(worker.routingID, reason: "unreachable")
             }
