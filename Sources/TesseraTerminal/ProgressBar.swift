@@ -8,7 +8,8 @@ import Darwin
 
 /// A progress display for long jobs: redraws one line in place on a terminal, prints plain lines otherwise.
 ///
-/// Plain mode is throttled (at most one line per `plainInterval` seconds, plus the final line) so that logs stay
+/// Plain mode is throttled (at most one line per `plainInterval` seconds, plus the final line) and prints a line only
+/// when something changed, or every `plainHeartbeat` seconds while nothing does (a long tile), so that logs stay
 /// readable when output goes to a file or a CI log. Thread-safe: workers may report from any thread.
 public final class ProgressBar: Sendable {
     /// Where text goes; the default writes to standard error so standard output stays clean for results.
@@ -19,6 +20,8 @@ public final class ProgressBar: Sendable {
         var completed = 0
         var detail = ""
         var lastDraw = -Double.infinity
+        /// What the last plain line showed, to skip repeating it.
+        var lastDrawn: (completed: Int, detail: String)? = nil
         var finished = false
         var lastLineLength = 0
     }
@@ -26,6 +29,7 @@ public final class ProgressBar: Sendable {
     private let formatter: ProgressLineFormatter
     private let interactive: Bool
     private let plainInterval: Double
+    private let plainHeartbeat: Double
     private let redrawInterval: Double
     private let clock: @Sendable () -> Double
     private let sink: Sink
@@ -36,13 +40,14 @@ public final class ProgressBar: Sendable {
     ///   - interactive: draw in place with `\r`; pass `isTerminal(fileDescriptor: 2)` for the usual behaviour.
     public init(
         total: Int, label: String, unit: String = "tiles", interactive: Bool,
-        plainInterval: Double = 1.0, redrawInterval: Double = 0.1,
+        plainInterval: Double = 1.0, plainHeartbeat: Double = 30, redrawInterval: Double = 0.1,
         clock: @escaping @Sendable () -> Double = monotonicSeconds,
         sink: @escaping Sink = writeToStandardError
     ) {
         self.formatter = ProgressLineFormatter(label: label, unit: unit)
         self.interactive = interactive
         self.plainInterval = plainInterval
+        self.plainHeartbeat = plainHeartbeat
         self.redrawInterval = redrawInterval
         self.clock = clock
         self.sink = sink
@@ -66,7 +71,12 @@ public final class ProgressBar: Sendable {
             if let detail { s.detail = detail }
             let interval = interactive ? redrawInterval : plainInterval
             guard now - s.lastDraw >= interval else { return nil }
+            if !interactive, let last = s.lastDrawn, last.completed == s.completed, last.detail == s.detail,
+               now - s.lastDraw < plainHeartbeat {
+                return nil
+            }
             s.lastDraw = now
+            s.lastDrawn = (s.completed, s.detail)
             return render(&s)
         }
         if let line { sink(line) }

@@ -78,6 +78,22 @@ final class ProgressBarTests: XCTestCase {
         XCTAssertTrue(out.last!.contains("100/100 tiles"))
     }
 
+    func testPlainModeRepeatsAnUnchangedLineOnlyAsAHeartbeat() {
+        let h = Harness()
+        let bar = h.bar(total: 4, interactive: false)
+        bar.update(completed: 3, detail: "2 workers")
+        for _ in 0..<600 {  // ten minutes on the last tile, reported every second
+            h.advance(1)
+            bar.update(completed: 3)
+        }
+        XCTAssertEqual(h.output.count, 1 + 20, "the first line, then one every 30 s")
+        h.advance(1)
+        bar.update(completed: 3, detail: "1 worker")
+        XCTAssertTrue(h.output.last!.contains("1 worker"), "a changed detail is printed at once")
+        bar.finish(completed: 4)
+        XCTAssertTrue(h.output.last!.contains("4/4 tiles"))
+    }
+
     func testUpdatesAfterFinishAreIgnored() {
         let h = Harness()
         let bar = h.bar(total: 2, interactive: false)
