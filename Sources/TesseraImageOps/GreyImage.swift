@@ -45,17 +45,20 @@ public struct GreyImage: Sendable, Equatable {
     public init(luminanceOf image: RGBAImage) {
         width = image.width
         height = image.height
-        pixels = (0..<image.height).flatMap { GreyImage.luminance(ofRow: $0, in: image) }
+        var out = [UInt8](repeating: 0, count: image.width * image.height)
+        for index in 0..<out.count { out[index] = Self.luminance(image, pixel: index) }
+        pixels = out
     }
 
     /// Row `y` of ``init(luminanceOf:)`` alone, for filters that stream a large image row by row.
     public static func luminance(ofRow y: Int, in image: RGBAImage) -> [UInt8] {
-        let start = y * image.width * 4
-        return (0..<image.width).map { x in
-            let index = start + x * 4
-            let r = UInt32(image.pixels[index]), g = UInt32(image.pixels[index + 1]), b = UInt32(image.pixels[index + 2])
-            return UInt8((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16)
-        }
+        (y * image.width..<(y + 1) * image.width).map { luminance(image, pixel: $0) }
+    }
+
+    @inline(__always)
+    private static func luminance(_ image: RGBAImage, pixel index: Int) -> UInt8 {
+        let r = UInt32(image.pixels[index * 4]), g = UInt32(image.pixels[index * 4 + 1]), b = UInt32(image.pixels[index * 4 + 2])
+        return UInt8((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16)
     }
 
     /// The grey values replicated to R, G and B with opaque alpha (Pillow's L → RGB/RGBA).

@@ -75,18 +75,22 @@ public struct RGBAImage: Sendable, Equatable {
         guard rect.width >= 0, rect.height >= 0, bounds.contains(rect) else {
             throw ImagingError.invalidArgument(argument: "crop rectangle", problem: "\(rect) is outside the \(width)×\(height) image")
         }
-        var out = [UInt8](repeating: 0, count: rect.width * rect.height * 4)
-        let rowBytes = rect.width * 4
-        pixels.withUnsafeBufferPointer { source in
-            out.withUnsafeMutableBufferPointer { target in
-                for row in 0..<rect.height {
-                    let from = ((rect.y + row) * width + rect.x) * 4
-                    let to = row * rowBytes
-                    for offset in 0..<rowBytes { target[to + offset] = source[from + offset] }
-                }
-            }
-        }
+        let out = pixels.withUnsafeBytes { Self.crop(rgba: $0, width: width, to: rect) }
         return RGBAImage(uncheckedWidth: rect.width, height: rect.height, pixels: out)
+    }
+
+    /// `rect` of RGBA8 rows `width` pixels wide held elsewhere (a coordinator keeps a job's source as one buffer);
+    /// `rect` must lie inside them.
+    public static func crop(rgba source: UnsafeRawBufferPointer, width: Int, to rect: PixelRect) -> [UInt8] {
+        let rowBytes = rect.width * 4
+        return [UInt8](unsafeUninitializedCapacity: rect.area * 4) { target, count in
+            for row in 0..<rect.height {
+                let from = ((rect.y + row) * width + rect.x) * 4
+                UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: target[(row * rowBytes)..<((row + 1) * rowBytes)]))
+                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: source[from..<(from + rowBytes)]))
+            }
+            count = rect.area * 4
+        }
     }
 
     /// Copies `image` into this one with its top-left corner at (`x`, `y`); parts outside are dropped.

@@ -596,8 +596,8 @@ final class CoordinatorLoop {
                     active[job.stored.id] = job
                     continue
                 }
-                payloads.append(.image(.context, format: .rgba8, width: rect.width, height: rect.height,
-                                       pixels: Self.crop(pixels, width: job.plan.sourceWidth, to: rect)))
+                let window = pixels.withUnsafeBytes { RGBAImage.crop(rgba: $0, width: job.plan.sourceWidth, to: rect) }
+                payloads.append(.image(.context, format: .rgba8, width: rect.width, height: rect.height, pixels: Data(window)))
                 sourceWindow = rect
             } else if !worker.sourcesSent.contains(job.stored.id) {
                 guard let pixels = loadSource(&job) else {
@@ -661,21 +661,6 @@ final class CoordinatorLoop {
                 removeWorker(worker.routingID, reason: "unreachable")
             }
         }
-    }
-
-    /// `rect` of RGBA8 `pixels` that are `width` pixels wide, row by row (the source stays one buffer).
-    static func crop(_ pixels: Data, width: Int, to rect: PixelRect) -> Data {
-        var out = Data(count: rect.area * 4)
-        let rowBytes = rect.width * 4
-        pixels.withUnsafeBytes { source in
-            out.withUnsafeMutableBytes { target in
-                for row in 0..<rect.height {
-                    let from = ((rect.y + row) * width + rect.x) * 4
-                    target.baseAddress!.advanced(by: row * rowBytes).copyMemory(from: source.baseAddress!.advanced(by: from), byteCount: rowBytes)
-                }
-            }
-        }
-        return out
     }
 
     func loadSource(_ job: inout ActiveJob) -> Data? {

@@ -59,7 +59,7 @@ public enum CausalUpscale {
         for unit in plan.causal?.units ?? [] {
             let work = TileWork(
                 jobId: "in-process", tileIndex: unit.index, attempt: 0, plan: plan,
-                source: try SourceWindow(cropping: source, to: plan.sourceWindow(forTile: unit.index)),
+                source: try plan.window(ofTile: unit.index, in: source),
                 input: try canvas.cropped(to: unit.window))
             let output = try renderer.render(work, progress: TileProgressReporter())
             let region = unit.changedRegion

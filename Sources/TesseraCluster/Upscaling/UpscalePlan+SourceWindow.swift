@@ -19,6 +19,12 @@ extension UpscalePlan {
             targetWidth: outputWidth, targetHeight: outputHeight, margin: margin)
     }
 
+    /// What a worker is given for tile `index` of `source`: its window, or the whole source for jobs that read it
+    /// whole. The single-process drivers render through it too, so they prove the windows hold.
+    func window(ofTile index: Int, in source: RGBAImage) throws -> SourceWindow {
+        rendersFromSourceWindows ? try SourceWindow(cropping: source, to: sourceWindow(forTile: index)) : SourceWindow(whole: source)
+    }
+
     /// True when tile `index` of this job can render from ``sourceWindow(forTile:)``. Generation jobs and tiled
     /// diffusion stages read the whole source (their one image is the source), so they get it whole.
     public var rendersFromSourceWindows: Bool { spec.generation == nil && spec.tiledDiffusion == nil }

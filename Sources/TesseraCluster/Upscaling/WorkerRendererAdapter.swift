@@ -10,13 +10,8 @@ struct WorkerRendererAdapter: TileRenderer {
     let source: RGBAImage
 
     func render(_ tile: PlannedTile, of tilePlan: TilePlan) throws -> RGBAImage {
-        let work = TileWork(jobId: "in-process", tileIndex: tile.index, attempt: 0, plan: plan, source: try window(of: tile.index))
+        let work = TileWork(jobId: "in-process", tileIndex: tile.index, attempt: 0, plan: plan, source: try plan.window(ofTile: tile.index, in: source))
         return try renderer.render(work, progress: TileProgressReporter())
-    }
-
-    /// What a worker is sent for the tile: the window it reads, so the single-process run proves the windows hold.
-    private func window(of index: Int) throws -> SourceWindow {
-        plan.rendersFromSourceWindows ? try SourceWindow(cropping: source, to: plan.sourceWindow(forTile: index)) : SourceWindow(whole: source)
     }
 }
 
@@ -31,7 +26,7 @@ struct MaskedWorkerRendererAdapter: TileRenderer {
         let window = InpaintTiles.maskWindow(of: tile, plan: tilePlan, maskBlur: plan.spec.maskBlur)
         let work = TileWork(
             jobId: "in-process", tileIndex: tile.index, attempt: 0, plan: plan,
-            source: try SourceWindow(cropping: source, to: plan.sourceWindow(forTile: tile.index)), mask: try mask.cropped(to: window))
+            source: try plan.window(ofTile: tile.index, in: source), mask: try mask.cropped(to: window))
         return try renderer.render(work, progress: TileProgressReporter())
     }
 }

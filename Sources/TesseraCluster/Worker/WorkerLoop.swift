@@ -289,9 +289,8 @@ final class WorkerLoop {
             refuse(.rendererUnavailable, retryable: true, "no renderer \"\(rendererName)\" here", giveBackCredit: true)
             return
         }
-        let context = assignment.payloads.first(where: { $0.role == .context })
-        let contextImage: RGBAImage?
-        if let context {
+        var contextImage: RGBAImage? = nil
+        if let context = assignment.payloads.first(where: { $0.role == .context }) {
             guard context.format == .rgba8,
                 let image = try? RGBAImage(width: context.width, height: context.height, pixels: [UInt8](context.bytes))
             else {
@@ -299,8 +298,6 @@ final class WorkerLoop {
                 return
             }
             contextImage = image
-        } else {
-            contextImage = nil
         }
         let source: SourceWindow
         if let rect = parameters.sourceWindow {
